@@ -1,0 +1,2 @@
+import type { Command } from 'commander';
+export function registerPublish(_program: Command): void {}
