@@ -1,0 +1,248 @@
+/**
+ * The staging store: one SQLite file per organization holding its current state — the newest
+ * snapshot of every process and member, tombstones of deleted processes, login events — and the
+ * set of partitions changed since the last publish.
+ *
+ * Invariants:
+ * - a batch is one transaction: all of it is applied, or none of it;
+ * - a commit is durable before it returns (WAL, synchronous=FULL): an acknowledged batch survives
+ *   kill -9 and power loss;
+ * - a snapshot older than or equal to the stored one (by snapshot_at) is ignored, so sources may
+ *   retry and deliver out of order;
+ * - every change marks the partitions it touches dirty with a growing sequence number; a publish
+ *   clears only the marks it saw, so a change that lands during a publish is published next time.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { MemberLoginEvent, MemberSnapshot, ProcessSnapshot } from '../schema/index.ts';
+
+/** A publishable unit: `processes/<YYYY-MM>` (every process-scoped table of that month), `members` or `member_logins`. */
+export type PartKey = string;
+
+export interface DirtyPart {
+  part: PartKey;
+  seq: number;
+}
+
+export interface ApplyResult {
+  /** Documents that replaced older state (or were new). */
+  applied: number;
+  /** Documents ignored because the stored snapshot is as new or newer. */
+  ignored: number;
+}
+
+export function startedMonth(doc: Pick<ProcessSnapshot, 'started_at' | 'created_at'>): string {
+  return (doc.started_at ?? doc.created_at).slice(0, 7);
+}
+
+export const processPart = (month: string): PartKey => `processes/${month}`;
+
+const MIGRATIONS = [
+  `CREATE TABLE processes (
+     process_id TEXT PRIMARY KEY,
+     snapshot_at TEXT NOT NULL,
+     started_month TEXT,
+     doc TEXT              -- NULL for a tombstone
+   ) WITHOUT ROWID;
+   CREATE INDEX processes_month ON processes(started_month);
+   CREATE TABLE members (member_id TEXT PRIMARY KEY, snapshot_at TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
+   CREATE TABLE member_logins (member_id TEXT NOT NULL, login_at TEXT NOT NULL, PRIMARY KEY (member_id, login_at)) WITHOUT ROWID;
+   CREATE TABLE dirty (part TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+   INSERT INTO meta VALUES ('seq', '0');`,
+];
+
+export class StagingStore {
+  private readonly db: Database.Database;
+  private seq = 0;
+  private readonly stmts;
+
+  private constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+    migrate(this.db);
+    this.stmts = {
+      getProcess: this.db.prepare<[string], { snapshot_at: string; started_month: string | null }>('SELECT snapshot_at, started_month FROM processes WHERE process_id = ?'),
+      putProcess: this.db.prepare('INSERT OR REPLACE INTO processes (process_id, snapshot_at, started_month, doc) VALUES (?, ?, ?, ?)'),
+      getMember: this.db.prepare<[string], { snapshot_at: string }>('SELECT snapshot_at FROM members WHERE member_id = ?'),
+      putMember: this.db.prepare('INSERT OR REPLACE INTO members (member_id, snapshot_at, doc) VALUES (?, ?, ?)'),
+      putLogin: this.db.prepare('INSERT OR IGNORE INTO member_logins (member_id, login_at) VALUES (?, ?)'),
+      markDirty: this.db.prepare('INSERT INTO dirty (part, seq) VALUES (?, ?) ON CONFLICT (part) DO UPDATE SET seq = excluded.seq'),
+      setSeq: this.db.prepare("UPDATE meta SET value = ? WHERE key = 'seq'"),
+      getSeq: this.db.prepare<[], string>("SELECT value FROM meta WHERE key = 'seq'").pluck(),
+    };
+  }
+
+  static open(path: string): StagingStore {
+    return new StagingStore(path);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Applies process snapshots (already validated and normalized) in one durable transaction. */
+  applyProcesses(docs: readonly ProcessSnapshot[]): ApplyResult {
+    return this.inTransaction(() => {
+      let applied = 0;
+      for (const doc of docs) {
+        if (this.putProcess(doc.process_id, doc.snapshot_at, startedMonth(doc), JSON.stringify(doc))) applied++;
+      }
+      return { applied, ignored: docs.length - applied };
+    });
+  }
+
+  /** Records a deletion at `deletedAt` (ISO, UTC); ignored when the stored snapshot is newer. */
+  deleteProcess(processId: string, deletedAt: string): ApplyResult {
+    return this.inTransaction(() => {
+      const applied = this.putProcess(processId, deletedAt, null, null) ? 1 : 0;
+      return { applied, ignored: 1 - applied };
+    });
+  }
+
+  applyMembers(docs: readonly MemberSnapshot[]): ApplyResult {
+    return this.inTransaction(() => {
+      let applied = 0;
+      for (const doc of docs) {
+        const cur = this.stmts.getMember.get(doc.member_id);
+        if (cur && cur.snapshot_at >= doc.snapshot_at) continue;
+        this.stmts.putMember.run(doc.member_id, doc.snapshot_at, JSON.stringify(doc));
+        applied++;
+      }
+      if (applied > 0) this.markDirty('members');
+      return { applied, ignored: docs.length - applied };
+    });
+  }
+
+  applyLogins(events: readonly MemberLoginEvent[]): ApplyResult {
+    return this.inTransaction(() => {
+      let applied = 0;
+      for (const e of events) applied += this.stmts.putLogin.run(e.member_id, e.login_at).changes;
+      if (applied > 0) this.markDirty('member_logins');
+      return { applied, ignored: events.length - applied };
+    });
+  }
+
+  /** Partitions changed since their last publish. */
+  dirtyParts(): DirtyPart[] {
+    return readerOn(this.db).dirtyParts();
+  }
+
+  /** Clears the marks a publish saw; a mark renewed since (higher seq) stays. */
+  clearDirty(parts: readonly DirtyPart[]): void {
+    const del = this.db.prepare('DELETE FROM dirty WHERE part = ? AND seq <= ?');
+    this.inTransaction(() => {
+      for (const p of parts) del.run(p.part, p.seq);
+    });
+  }
+
+  /** Marks every partition dirty (a full republish, e.g. after the lake was reset). */
+  markAllDirty(): void {
+    this.inTransaction(() => {
+      const months = this.db.prepare<[], { m: string }>('SELECT DISTINCT started_month AS m FROM processes WHERE started_month IS NOT NULL').all();
+      for (const { m } of months) this.markDirty(processPart(m));
+      this.markDirty('members');
+      this.markDirty('member_logins');
+    });
+  }
+
+  /**
+   * A reader pinned to one consistent state (dirty marks and documents), on its own connection, so
+   * it may be consumed across awaits while ingest goes on. Release it with `close()`.
+   */
+  snapshotReader(): StagingReader & { close(): void } {
+    const db = new Database(this.path, { readonly: true });
+    db.pragma('busy_timeout = 10000');
+    db.exec('BEGIN');
+    const reader = readerOn(db);
+    reader.dirtyParts(); // the first read pins the snapshot
+    return {
+      ...reader,
+      close: () => {
+        db.exec('COMMIT');
+        db.close();
+      },
+    };
+  }
+
+  /** Current process documents of the whole organization, as parsed snapshots (for exports). */
+  *processSnapshots(): Generator<ProcessSnapshot> {
+    for (const doc of readerOn(this.db).allProcessDocs()) yield JSON.parse(doc) as ProcessSnapshot;
+  }
+
+  *memberSnapshots(): Generator<MemberSnapshot> {
+    for (const doc of readerOn(this.db).memberDocs()) yield JSON.parse(doc) as MemberSnapshot;
+  }
+
+  counts(): { processes: number; tombstones: number; members: number; logins: number } {
+    const one = (sql: string) => (this.db.prepare(sql).pluck().get() as number) ?? 0;
+    return {
+      processes: one('SELECT count(*) FROM processes WHERE doc IS NOT NULL'),
+      tombstones: one('SELECT count(*) FROM processes WHERE doc IS NULL'),
+      members: one('SELECT count(*) FROM members'),
+      logins: one('SELECT count(*) FROM member_logins'),
+    };
+  }
+
+  /** Stores a process state unless the stored one is as new; marks the old and new months dirty. */
+  private putProcess(id: string, snapshotAt: string, month: string | null, doc: string | null): boolean {
+    const cur = this.stmts.getProcess.get(id);
+    if (cur && cur.snapshot_at >= snapshotAt) return false;
+    this.stmts.putProcess.run(id, snapshotAt, month, doc);
+    if (cur?.started_month && cur.started_month !== month) this.markDirty(processPart(cur.started_month));
+    if (month) this.markDirty(processPart(month));
+    return true;
+  }
+
+  private markDirty(part: PartKey): void {
+    this.stmts.markDirty.run(part, ++this.seq);
+  }
+
+  /** A write transaction (BEGIN IMMEDIATE); the change sequence is read and saved inside it. */
+  private inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(() => {
+      const startSeq = (this.seq = Number(this.stmts.getSeq.get()));
+      const r = fn();
+      if (this.seq !== startSeq) this.stmts.setSeq.run(String(this.seq));
+      return r;
+    }).immediate();
+  }
+}
+
+export interface StagingReader {
+  dirtyParts(): DirtyPart[];
+  /** Every month that has at least one live process. */
+  allMonths(): string[];
+  processDocsOfMonths(months: readonly string[]): Iterable<string>;
+  allProcessDocs(): Iterable<string>;
+  memberDocs(): Iterable<string>;
+  logins(): Iterable<MemberLoginEvent>;
+}
+
+function readerOn(db: Database.Database): StagingReader {
+  const monthDocs = db.prepare<[string], string>('SELECT doc FROM processes WHERE started_month = ? AND doc IS NOT NULL ORDER BY process_id').pluck();
+  return {
+    dirtyParts: () => db.prepare<[], DirtyPart>('SELECT part, seq FROM dirty ORDER BY part').all(),
+    allMonths: () => db.prepare<[], string>('SELECT DISTINCT started_month FROM processes WHERE started_month IS NOT NULL ORDER BY 1').pluck().all(),
+    *processDocsOfMonths(months) {
+      for (const m of months) yield* monthDocs.iterate(m) as IterableIterator<string>;
+    },
+    allProcessDocs: () => db.prepare<[], string>('SELECT doc FROM processes WHERE doc IS NOT NULL ORDER BY process_id').pluck().iterate() as IterableIterator<string>,
+    memberDocs: () => db.prepare<[], string>('SELECT doc FROM members ORDER BY member_id').pluck().iterate() as IterableIterator<string>,
+    logins: () => db.prepare<[], MemberLoginEvent>('SELECT member_id, login_at FROM member_logins ORDER BY member_id, login_at').iterate(),
+  };
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
