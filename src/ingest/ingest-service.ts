@@ -14,7 +14,7 @@ export interface OrgStatus {
 
 /** What the ingest service needs to know about organizations (the control plane answers). */
 export interface IngestDirectory {
-  getOrg(name: string): OrgStatus | undefined;
+  getOrg(name: string): Promise<OrgStatus | undefined>;
 }
 
 export interface IngestTarget {
@@ -33,15 +33,15 @@ export class IngestService {
   constructor(private readonly dir: IngestDirectory, private readonly target: IngestTarget) {}
 
   /** Checks the organization exists and may be ingested into. */
-  checkOrg(org: string): void {
-    const o = this.dir.getOrg(org);
+  async checkOrg(org: string): Promise<void> {
+    const o = await this.dir.getOrg(org);
     if (!o) throw new RunlakeError('not_found', `organization "${org}" does not exist; create it with \`runlake org create ${org}\``);
     if (!o.analyticsEnabled) throw analyticsDisabled(org);
   }
 
   /** Applies already-parsed records of one kind (all-or-nothing). */
-  ingest(org: string, kind: DocumentKind, records: readonly unknown[]): BatchResult {
-    this.checkOrg(org);
+  async ingest(org: string, kind: DocumentKind, records: readonly unknown[]): Promise<BatchResult> {
+    await this.checkOrg(org);
     if (records.length > MAX_BATCH_RECORDS) {
       throw new RunlakeError('payload_too_large', `a batch may hold at most ${MAX_BATCH_RECORDS} records, got ${records.length}; split it`);
     }
@@ -57,13 +57,12 @@ export class IngestService {
   }
 
   /** Applies a raw request body: `application/json` (an array, or one object) or NDJSON. */
-  ingestBody(org: string, kind: DocumentKind, body: Buffer, contentType: string | undefined): BatchResult {
-    this.checkOrg(org);
+  async ingestBody(org: string, kind: DocumentKind, body: Buffer, contentType: string | undefined): Promise<BatchResult> {
     return this.ingest(org, kind, parseBatch(body, contentType));
   }
 
-  deleteProcess(org: string, processId: string, deletedAt: string | undefined): BatchResult {
-    this.checkOrg(org);
+  async deleteProcess(org: string, processId: string, deletedAt: string | undefined): Promise<BatchResult> {
+    await this.checkOrg(org);
     const at = deletedAt ?? new Date().toISOString();
     const t = Date.parse(at);
     if (!Number.isFinite(t) || !/(Z|[+-]\d\d:?\d\d)$/.test(at)) {

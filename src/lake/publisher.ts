@@ -41,6 +41,8 @@ export interface PublishResult {
   rowsWritten: number;
   bytesWritten: number;
   manifest: Manifest;
+  /** When the staging state this snapshot holds was read (epoch ms): every change acknowledged before it is in. */
+  readAt: number;
 }
 
 export interface PublisherOptions {
@@ -77,6 +79,7 @@ export class Publisher {
 
   private async publishOnce(): Promise<PublishResult | undefined> {
     const { org, staging, store, writer, log } = this.o;
+    const readAt = Date.now();
     const reader = staging.snapshotReader();
     const work = await fs.mkdtemp(join(this.o.workDir ?? tmpdir(), `runlake-publish-${org}-`));
     try {
@@ -90,10 +93,12 @@ export class Publisher {
       const orgTables: ('members' | 'member_logins')[] = (['members', 'member_logins'] as const).filter((t) => full || dirty.some((d) => d.part === t));
 
       const written: WrittenFile[] = [];
-      if (months.length > 0) {
-        const docs = join(work, 'processes.ndjson');
-        await writeLines(docs, reader.processDocsOfMonths(months));
-        written.push(...(await writer.writeProcessTables(org, docs, join(work, 'out'), prefix)));
+      // One month at a time keeps the engine's memory bounded whatever the organization's size.
+      for (const month of months) {
+        const docs = join(work, `processes-${month}.ndjson`);
+        await writeLines(docs, reader.processDocsOfMonths([month]));
+        written.push(...(await writer.writeProcessTables(org, docs, join(work, 'out', month), prefix)));
+        await fs.rm(docs, { force: true });
       }
       for (const t of orgTables) {
         const docs = join(work, `${t}.ndjson`);
@@ -125,7 +130,7 @@ export class Publisher {
       staging.clearDirty(dirty);
 
       const result: PublishResult = {
-        org, version, months: [...months].sort(), orgTables, manifest,
+        org, version, months: [...months].sort(), orgTables, manifest, readAt,
         filesWritten: written.length,
         rowsWritten: written.reduce((s, f) => s + f.rows, 0),
         bytesWritten: written.reduce((s, f) => s + f.bytes, 0),

@@ -1,2 +1,28 @@
+/** `runlake docs --out DIR`: regenerates the docs derived from the schema. */
 import type { Command } from 'commander';
-export function registerDocs(_program: Command): void {}
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dataDictionary } from '../../schema/dictionary.ts';
+import { memberLoginJsonSchema, memberSnapshotJsonSchema, processSnapshotJsonSchema } from '../../schema/index.ts';
+
+export const GENERATED_DOCS: Record<string, () => string> = {
+  'data-dictionary.md': () => dataDictionary(),
+  'schema/process-snapshot.schema.json': () => JSON.stringify(processSnapshotJsonSchema(), null, 2) + '\n',
+  'schema/member-snapshot.schema.json': () => JSON.stringify(memberSnapshotJsonSchema(), null, 2) + '\n',
+  'schema/member-login.schema.json': () => JSON.stringify(memberLoginJsonSchema(), null, 2) + '\n',
+};
+
+export function registerDocs(program: Command): void {
+  program
+    .command('docs')
+    .description('regenerate the data dictionary and the JSON Schemas of the input documents')
+    .option('--out <dir>', 'docs directory', 'docs')
+    .action(async (opts: { out: string }) => {
+      for (const [rel, make] of Object.entries(GENERATED_DOCS)) {
+        const path = join(opts.out, rel);
+        await mkdir(join(path, '..'), { recursive: true });
+        await writeFile(path, make());
+        console.log(`wrote ${path}`);
+      }
+    });
+}

@@ -1,0 +1,145 @@
+/**
+ * The composition root of a Runlake server on one data dir: control plane, lake store, write
+ * runtime (staging, publisher, GC), and the HTTP listener (health, ingest, admin). Query listeners
+ * (pgwire, Athena, console) attach here as they land.
+ *
+ * Invariants: one server per data dir (server.json names it; CLI commands then go through its
+ * admin API); on start, changes acknowledged but not yet published (e.g. before a crash) are
+ * published; on shutdown, pending changes are published before the process exits.
+ */
+import { createServer, type Server } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { RunlakeConfig } from '../config/config.ts';
+import { IngestService } from '../ingest/ingest-service.ts';
+import { openObjectStore } from '../lake/open-store.ts';
+import { S3ObjectStore, ensureBucket } from '../lake/s3-store.ts';
+import { readCurrentManifest } from '../lake/manifest-store.ts';
+import { addAdminRoutes } from '../protocols/http/admin-routes.ts';
+import { addIngestRoutes } from '../protocols/http/ingest-routes.ts';
+import { Router, sendJson } from '../protocols/http/router.ts';
+import { RunlakeError } from '../util/errors.ts';
+import type { Logger } from '../util/logger.ts';
+import { openLocalAdmin, type LocalControlPlane } from './admin-client.ts';
+import { LakeRuntime } from './lake-runtime.ts';
+import { removeServerInfo, writeServerInfo } from './server-info.ts';
+
+export interface RunningServer {
+  httpUrl: string;
+  httpPort: number;
+  adminToken: string;
+  control: LocalControlPlane;
+  runtime: LakeRuntime;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: RunlakeConfig, log: Logger): Promise<RunningServer> {
+  const control = await openLocalAdmin(config);
+  const store = openObjectStore(config.lake);
+  if (store instanceof S3ObjectStore) await ensureBucket(store);
+  const runtime = await LakeRuntime.open({ config, store, log, schedule: true });
+  const adminToken = `rladm_${randomBytes(24).toString('base64url')}`;
+
+  const ingest = new IngestService(
+    { getOrg: (name) => control.store.getOrg(name) },
+    runtime,
+  );
+  const router = new Router(log);
+  router.add('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  addIngestRoutes(router, ingest, {
+    // The admin token also ingests (for CLI imports while the server runs).
+    verifyIngestToken: async (token) => (safeEqual(token, adminToken) ? { org: '*' } : control.admin.verifyIngestToken(token)),
+  }, config.ingestMaxBodyBytes);
+  addAdminRoutes(router, control.admin, adminToken);
+  addLakeAdminRoutes(router, runtime, control, adminToken);
+
+  const http = createServer({ requestTimeout: 5 * 60_000 }, router.listener);
+  const httpPort = await listen(http, config.httpPort, config.host);
+  const httpUrl = `http://${urlHost(config.host)}:${httpPort}`;
+  await writeServerInfo(config.dataDir, { pid: process.pid, httpUrl, adminToken });
+
+  // Publish what was acknowledged but not yet published when the last process stopped.
+  for (const org of stagedOrgs(config.dataDir)) if (runtime.staging(org).dirtyParts().length > 0) runtime.changed(org);
+
+  let closing: Promise<void> | undefined;
+  return {
+    httpUrl, httpPort, adminToken, control, runtime,
+    close: () => (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeIdleConnections();
+      });
+      await runtime.close({ flush: true });
+      await control.close();
+      removeServerInfo(config.dataDir);
+    })()),
+  };
+}
+
+/** `POST /admin/v1/orgs/:org/publish` and `GET /admin/v1/orgs/:org/lake`: for the CLI and operators. */
+function addLakeAdminRoutes(router: Router, runtime: LakeRuntime, control: LocalControlPlane, adminToken: string): void {
+  const auth = (h: string | undefined) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(h ?? '')?.[1];
+    if (!token || !safeEqual(token, adminToken)) throw new RunlakeError('unauthenticated', 'admin token required');
+  };
+  const known = async (org: string) => {
+    if (!(await control.store.getOrg(org))) throw new RunlakeError('not_found', `organization "${org}" does not exist; \`runlake org list\` shows the organizations`);
+  };
+  router.add('POST', '/admin/v1/orgs/:org/publish', async (req, res, p) => {
+    auth(req.headers.authorization);
+    await known(p.org!);
+    const r = await runtime.publish(p.org!);
+    sendJson(res, 200, r ? { published: true, version: r.version, months: r.months, files: r.filesWritten, rows: r.rowsWritten } : { published: false });
+  });
+  router.add('GET', '/admin/v1/orgs/:org/lake', async (req, res, p) => {
+    auth(req.headers.authorization);
+    await known(p.org!);
+    sendJson(res, 200, await lakeStatus(runtime, p.org!));
+  });
+}
+
+export async function lakeStatus(runtime: LakeRuntime, org: string): Promise<Record<string, unknown>> {
+  const m = await readCurrentManifest(runtime.store, org);
+  const tables: Record<string, { files: number; rows: number; bytes: number }> = {};
+  for (const [t, files] of Object.entries(m?.tables ?? {})) {
+    tables[t] = { files: files.length, rows: files.reduce((s, f) => s + f.rows, 0), bytes: files.reduce((s, f) => s + f.bytes, 0) };
+  }
+  return { org, version: m?.version ?? null, publishedAt: m?.publishedAt ?? null, pending: runtime.staging(org).dirtyParts().length, tables };
+}
+
+function stagedOrgs(dataDir: string): string[] {
+  try {
+    return readdirSync(join(dataDir, 'staging')).filter((f) => f.endsWith('.db')).map((f) => f.slice(0, -3));
+  } catch {
+    return [];
+  }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function listen(server: Server | import('node:net').Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new RunlakeError('conflict', `port ${port} on ${host} is already in use; pick another with a flag or environment variable, or 0 for a free port`)
+          : e,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
