@@ -47,6 +47,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async getFile(key: string, localPath: string): Promise<boolean> {
+    if (!(await this.head(key))) return false;
     try {
       await writeAtomic(localPath, (tmp) => fs.copyFile(this.localPath(key), tmp));
       return true;
@@ -126,6 +127,7 @@ export async function fsyncPath(path: string): Promise<void> {
   }
 }
 
+/** Not found, or a "key" that is only a directory (a prefix of other keys). */
 function isNotFound(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && 'code' in e && (e.code === 'ENOENT' || e.code === 'ENOTDIR');
+  return typeof e === 'object' && e !== null && 'code' in e && (e.code === 'ENOENT' || e.code === 'ENOTDIR' || e.code === 'EISDIR');
 }
