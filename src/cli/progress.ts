@@ -23,9 +23,10 @@ export function progressBar(label: string, total: number, opts: { quiet?: boolea
   let lastPrint = 0;
   return {
     tick(n = 1) {
+      const wasDone = done >= total;
       done += n;
       const now = Date.now();
-      if (now - lastPrint > 5000 || done === total) {
+      if (now - lastPrint > 5000 || (done >= total && !wasDone)) {
         lastPrint = now;
         process.stderr.write(`${label}: ${done}/${total} (${total ? Math.floor((done / total) * 100) : 100}%)\n`);
       }

@@ -12,6 +12,8 @@ import { processDoc, memberDoc } from '../support/docs.ts';
 import { readTable } from '../support/lake.ts';
 import { startServe, type ServerProcess } from '../support/server.ts';
 
+const SMALL_BODIES = { RUNLAKE_INGEST_MAX_BODY_BYTES: String(2 * 1024 * 1024) };
+
 describe('ingest over HTTP against a real server process', () => {
   let dataDir: string;
   let token: string;
@@ -44,7 +46,7 @@ describe('ingest over HTTP against a real server process', () => {
     token = (await control.admin.createIngestToken('acme')).token;
     globexToken = (await control.admin.createIngestToken('globex')).token;
     await control.close();
-    server = await startServe(dataDir, ['--publish-interval', '600000'], { RUNLAKE_INGEST_MAX_BODY_BYTES: String(2 * 1024 * 1024) });
+    server = await startServe(dataDir, ['--publish-interval', '600000'], SMALL_BODIES);
   });
   after(async () => {
     await server?.stop();
@@ -58,7 +60,7 @@ describe('ingest over HTTP against a real server process', () => {
     assert.deepEqual(await res.json(), { received: 50, applied: 50, ignored: 0 });
     await server.kill9();
     assert.equal(stagedCount('acme'), 50, 'all acknowledged processes are in the staging store after kill -9');
-    server = await startServe(dataDir, ['--publish-interval', '100']);
+    server = await startServe(dataDir, ['--publish-interval', '100'], SMALL_BODIES);
     // The restarted server publishes what was acknowledged but unpublished, by itself.
     const deadline = Date.now() + 20_000;
     let rows: unknown[] = [];
