@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MemberLoginEvent, MemberSnapshot, ProcessSnapshot } from '../schema/index.ts';
 
-/** A publishable unit: `processes/<YYYY-MM>` (every process-scoped table of that month), `members` or `member_logins`. */
+/** What changed: `processes/<YYYY-MM-DD>` (the processes started that day), `members` or `member_logins`. */
 export type PartKey = string;
 
 export interface DirtyPart {
@@ -32,20 +32,22 @@ export interface ApplyResult {
   ignored: number;
 }
 
-export function startedMonth(doc: Pick<ProcessSnapshot, 'started_at' | 'created_at'>): string {
-  return (doc.started_at ?? doc.created_at).slice(0, 7);
+/** `YYYY-MM-DD` (UTC) of the process's start, or of its creation when it has not started. */
+export function startedOn(doc: Pick<ProcessSnapshot, 'started_at' | 'created_at'>): string {
+  return (doc.started_at ?? doc.created_at).slice(0, 10);
 }
 
-export const processPart = (month: string): PartKey => `processes/${month}`;
+/** The dirty mark of one start day's processes. */
+export const processPart = (day: string): PartKey => `processes/${day}`;
 
 const MIGRATIONS = [
   `CREATE TABLE processes (
      process_id TEXT PRIMARY KEY,
      snapshot_at TEXT NOT NULL,
-     started_month TEXT,
+     started_on TEXT,      -- YYYY-MM-DD; NULL for a tombstone
      doc TEXT              -- NULL for a tombstone
    ) WITHOUT ROWID;
-   CREATE INDEX processes_month ON processes(started_month);
+   CREATE INDEX processes_started_on ON processes(started_on);
    CREATE TABLE members (member_id TEXT PRIMARY KEY, snapshot_at TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
    CREATE TABLE member_logins (member_id TEXT NOT NULL, login_at TEXT NOT NULL, PRIMARY KEY (member_id, login_at)) WITHOUT ROWID;
    CREATE TABLE dirty (part TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
@@ -66,8 +68,8 @@ export class StagingStore {
     this.db.pragma('busy_timeout = 10000');
     migrate(this.db);
     this.stmts = {
-      getProcess: this.db.prepare<[string], { snapshot_at: string; started_month: string | null }>('SELECT snapshot_at, started_month FROM processes WHERE process_id = ?'),
-      putProcess: this.db.prepare('INSERT OR REPLACE INTO processes (process_id, snapshot_at, started_month, doc) VALUES (?, ?, ?, ?)'),
+      getProcess: this.db.prepare<[string], { snapshot_at: string; started_on: string | null }>('SELECT snapshot_at, started_on FROM processes WHERE process_id = ?'),
+      putProcess: this.db.prepare('INSERT OR REPLACE INTO processes (process_id, snapshot_at, started_on, doc) VALUES (?, ?, ?, ?)'),
       getMember: this.db.prepare<[string], { snapshot_at: string }>('SELECT snapshot_at FROM members WHERE member_id = ?'),
       putMember: this.db.prepare('INSERT OR REPLACE INTO members (member_id, snapshot_at, doc) VALUES (?, ?, ?)'),
       putLogin: this.db.prepare('INSERT OR IGNORE INTO member_logins (member_id, login_at) VALUES (?, ?)'),
@@ -90,7 +92,7 @@ export class StagingStore {
     return this.inTransaction(() => {
       let applied = 0;
       for (const doc of docs) {
-        if (this.putProcess(doc.process_id, doc.snapshot_at, startedMonth(doc), JSON.stringify(doc))) applied++;
+        if (this.putProcess(doc.process_id, doc.snapshot_at, startedOn(doc), JSON.stringify(doc))) applied++;
       }
       return { applied, ignored: docs.length - applied };
     });
@@ -143,8 +145,8 @@ export class StagingStore {
   /** Marks every partition dirty (a full republish, e.g. after the lake was reset). */
   markAllDirty(): void {
     this.inTransaction(() => {
-      const months = this.db.prepare<[], { m: string }>('SELECT DISTINCT started_month AS m FROM processes WHERE started_month IS NOT NULL').all();
-      for (const { m } of months) this.markDirty(processPart(m));
+      const days = this.db.prepare<[], string>('SELECT DISTINCT started_on FROM processes WHERE started_on IS NOT NULL').pluck().all();
+      for (const d of days) this.markDirty(processPart(d));
       this.markDirty('members');
       this.markDirty('member_logins');
     });
@@ -188,13 +190,13 @@ export class StagingStore {
     };
   }
 
-  /** Stores a process state unless the stored one is as new; marks the old and new months dirty. */
-  private putProcess(id: string, snapshotAt: string, month: string | null, doc: string | null): boolean {
+  /** Stores a process state unless the stored one is as new; marks its old and new start days dirty. */
+  private putProcess(id: string, snapshotAt: string, day: string | null, doc: string | null): boolean {
     const cur = this.stmts.getProcess.get(id);
     if (cur && cur.snapshot_at >= snapshotAt) return false;
-    this.stmts.putProcess.run(id, snapshotAt, month, doc);
-    if (cur?.started_month && cur.started_month !== month) this.markDirty(processPart(cur.started_month));
-    if (month) this.markDirty(processPart(month));
+    this.stmts.putProcess.run(id, snapshotAt, day, doc);
+    if (cur?.started_on && cur.started_on !== day) this.markDirty(processPart(cur.started_on));
+    if (day) this.markDirty(processPart(day));
     return true;
   }
 
@@ -217,20 +219,25 @@ export interface StagingReader {
   dirtyParts(): DirtyPart[];
   /** Every month that has at least one live process. */
   allMonths(): string[];
-  processDocsOfMonths(months: readonly string[]): Iterable<string>;
+  /** Live processes per start day (1..31) of a month. */
+  dayCounts(month: string): Map<number, number>;
+  /** Documents of the live processes started between two days of a month, inclusive. */
+  processDocsOfDays(month: string, fromDay: number, toDay: number): Iterable<string>;
   allProcessDocs(): Iterable<string>;
   memberDocs(): Iterable<string>;
   logins(): Iterable<MemberLoginEvent>;
 }
 
+const pad = (d: number): string => String(d).padStart(2, '0');
+
 function readerOn(db: Database.Database): StagingReader {
-  const monthDocs = db.prepare<[string], string>('SELECT doc FROM processes WHERE started_month = ? AND doc IS NOT NULL ORDER BY process_id').pluck();
+  const rangeDocs = db.prepare<[string, string], string>('SELECT doc FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL ORDER BY started_on, process_id').pluck();
+  const dayCounts = db.prepare<[string, string], { d: string; n: number }>('SELECT started_on AS d, count(*) AS n FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL GROUP BY 1');
   return {
     dirtyParts: () => db.prepare<[], DirtyPart>('SELECT part, seq FROM dirty ORDER BY part').all(),
-    allMonths: () => db.prepare<[], string>('SELECT DISTINCT started_month FROM processes WHERE started_month IS NOT NULL ORDER BY 1').pluck().all(),
-    *processDocsOfMonths(months) {
-      for (const m of months) yield* monthDocs.iterate(m) as IterableIterator<string>;
-    },
+    allMonths: () => db.prepare<[], string>('SELECT DISTINCT substr(started_on, 1, 7) FROM processes WHERE doc IS NOT NULL ORDER BY 1').pluck().all(),
+    dayCounts: (month) => new Map(dayCounts.all(`${month}-01`, `${month}-31`).map((r) => [Number(r.d.slice(8, 10)), r.n])),
+    processDocsOfDays: (month, from, to) => rangeDocs.iterate(`${month}-${pad(from)}`, `${month}-${pad(to)}`) as IterableIterator<string>,
     allProcessDocs: () => db.prepare<[], string>('SELECT doc FROM processes WHERE doc IS NOT NULL ORDER BY process_id').pluck().iterate() as IterableIterator<string>,
     memberDocs: () => db.prepare<[], string>('SELECT doc FROM members ORDER BY member_id').pluck().iterate() as IterableIterator<string>,
     logins: () => db.prepare<[], MemberLoginEvent>('SELECT member_id, login_at FROM member_logins ORDER BY member_id, login_at').iterate(),

@@ -3,6 +3,7 @@
  * fields) plus the rules a schema cannot say (unique ids inside a process, references between
  * its lists). Valid documents come back normalized: timestamps as UTC ISO 8601 with `Z`.
  *
+ * Valid documents are normalized in place (the caller hands over the parsed records).
  * Every problem carries a JSON pointer into the batch (`/3/tasks/0/task_status`), so a batch can
  * be refused whole with every per-record error listed.
  */
@@ -25,13 +26,21 @@ export type DocumentKind = 'process' | 'member' | 'member_login';
 type Doc<K extends DocumentKind> = K extends 'process' ? ProcessSnapshot : K extends 'member' ? MemberSnapshot : MemberLoginEvent;
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-addFormats(ajv);
-const validators: Record<DocumentKind, ValidateFunction> = {
-  process: ajv.compile(processSnapshotJsonSchema()),
-  member: ajv.compile(memberSnapshotJsonSchema()),
-  member_login: ajv.compile(memberLoginJsonSchema()),
-};
+
+/** Two compilations of each schema: a fast one that stops at the first error, and one that lists them all. */
+function compile(allErrors: boolean): Record<DocumentKind, ValidateFunction> {
+  const ajv = new Ajv2020({ allErrors, strict: true, allowUnionTypes: true });
+  // 'fast' format checks only the shape of a date-time; every timestamp is then parsed and
+  // range-checked by checkTimestamps (which ajv's full mode would duplicate, slowly).
+  (addFormats as unknown as (a: Ajv2020, o: { mode: 'fast' }) => void)(ajv, { mode: 'fast' });
+  return {
+    process: ajv.compile(processSnapshotJsonSchema()),
+    member: ajv.compile(memberSnapshotJsonSchema()),
+    member_login: ajv.compile(memberLoginJsonSchema()),
+  };
+}
+const fast = compile(false);
+const thorough = compile(true);
 
 /** Validates a batch. Returns normalized documents, or every problem found (and no documents). */
 export function validateBatch<K extends DocumentKind>(
@@ -43,18 +52,20 @@ export function validateBatch<K extends DocumentKind>(
   records.forEach((rec, i) => {
     const before = problems.length;
     validateOne(kind, rec, `/${i}`, problems);
-    if (problems.length === before) docs.push(normalize(kind, rec) as Doc<K>);
+    if (problems.length === before) docs.push(rec as Doc<K>);
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, docs };
 }
 
 function validateOne(kind: DocumentKind, rec: unknown, at: string, problems: RecordProblem[]): void {
-  const v = validators[kind];
-  if (!v(rec)) {
+  if (!fast[kind](rec)) {
+    const v = thorough[kind];
+    v(rec);
     for (const e of v.errors ?? []) problems.push({ pointer: at + e.instancePath, message: describe(e) });
     return;
   }
   if (kind === 'process') checkProcess(rec as ProcessSnapshot, at, problems);
+  normalizeTimestamps(rec, at, problems);
 }
 
 function describe(e: ErrorObject): string {
@@ -79,11 +90,23 @@ function describe(e: ErrorObject): string {
 const TIMESTAMP_MIN = Date.UTC(1900, 0, 1);
 const TIMESTAMP_MAX = Date.UTC(2200, 0, 1);
 
-function checkTimestamp(value: unknown, at: string, problems: RecordProblem[]): void {
-  if (typeof value !== 'string') return;
-  const t = Date.parse(value);
-  if (!Number.isFinite(t) || t < TIMESTAMP_MIN || t >= TIMESTAMP_MAX) problems.push({ pointer: at, message: 'timestamp must be between 1900 and 2200' });
+const CANONICAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+/**
+ * Parses and range-checks every timestamp of a valid document, rewriting each into canonical
+ * UTC form (`2025-03-15T14:30:00.000Z`) in place.
+ */
+function normalizeTimestamps(rec: unknown, at: string, problems: RecordProblem[]): void {
+  walkTimestamps(rec, at, (v, ptr, holder, key) => {
+    const t = Date.parse(v as string);
+    if (!Number.isFinite(t) || t < TIMESTAMP_MIN || t >= TIMESTAMP_MAX) {
+      problems.push({ pointer: ptr, message: 'must be a valid ISO 8601 timestamp between the years 1900 and 2200' });
+      return;
+    }
+    if (!CANONICAL.test(v as string) || new Date(t).toISOString() !== v) holder[key] = new Date(t).toISOString();
+  });
 }
+
 
 /** Rules beyond the JSON Schema: unique ids inside the process, references to its own tasks. */
 function checkProcess(p: ProcessSnapshot, at: string, problems: RecordProblem[]): void {
@@ -114,7 +137,6 @@ function checkProcess(p: ProcessSnapshot, at: string, problems: RecordProblem[])
   (p.form_fields ?? []).forEach((f, i) => ref(f.task_id, `${at}/form_fields/${i}/task_id`));
   (p.comments ?? []).forEach((c, i) => ref(c.task_id, `${at}/comments/${i}/task_id`));
   (p.issues ?? []).forEach((x, i) => ref(x.task_id, `${at}/issues/${i}/task_id`));
-  walkTimestamps(p, at, (v, ptr) => checkTimestamp(v, ptr, problems));
 }
 
 const TIMESTAMP_FIELDS = new Set([
@@ -134,14 +156,4 @@ function walkTimestamps(obj: unknown, at: string, visit: (value: unknown, pointe
     if (TIMESTAMP_FIELDS.has(k) && typeof v === 'string') visit(v, `${at}/${k}`, rec, k);
     else if (Array.isArray(v)) walkTimestamps(v, `${at}/${k}`, visit);
   }
-}
-
-/** Returns a copy with every timestamp rewritten as UTC ISO 8601 (`…Z`, millisecond precision). */
-function normalize(kind: DocumentKind, rec: unknown): unknown {
-  const copy = structuredClone(rec) as Record<string, unknown>;
-  walkTimestamps(copy, '', (v, _p, holder, key) => {
-    holder[key] = new Date(v as string).toISOString();
-  });
-  if (kind === 'member_login') return { member_id: copy.member_id, login_at: copy.login_at };
-  return copy;
 }

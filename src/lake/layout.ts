@@ -19,6 +19,8 @@ export interface ManifestFile {
   partition: string | null;
   rows: number;
   bytes: number;
+  /** Process-scoped tables: the chunk (start days of the month, inclusive) the file holds; absent means the whole month. */
+  days?: [number, number];
 }
 
 export interface Manifest {

@@ -3,8 +3,8 @@
  *
  * One publish:
  *   1. pins a consistent read of the staging store (dirty marks + documents);
- *   2. writes the changed partitions' rows as Parquet (only the months that changed; members and
- *      logins only when they changed) into a local work directory;
+ *   2. writes the changed chunks' rows as Parquet (a chunk is a range of start days of a month —
+ *      see chunks.ts; members and logins only when they changed) into a local work directory;
  *   3. uploads the new files (unique names: `v<version>-<uuid>.parquet`);
  *   4. writes the new manifest: the previous one with the changed partitions replaced, every
  *      unchanged file carried over;
@@ -27,6 +27,7 @@ import type { ObjectStore } from './object-store.ts';
 import { MANIFEST_FORMAT, dataFileKey, emptyTables, type Manifest, type ManifestFile } from './layout.ts';
 import { readCurrentManifest, setCurrent, writeManifest } from './manifest-store.ts';
 import type { ParquetWriter, WrittenFile } from './parquet-writer.ts';
+import { DEFAULT_CHUNK_TARGET, WHOLE_MONTH, chunksToRewrite, overlaps, type DayRange } from './chunks.ts';
 
 export type FaultPoint = 'after-upload' | 'after-manifest';
 
@@ -52,6 +53,8 @@ export interface PublisherOptions {
   writer: ParquetWriter;
   log: Logger;
   workDir?: string;
+  /** Processes per file chunk the publisher aims for (see chunks.ts). */
+  chunkTarget?: number;
   /** Test hook: called at each fault point so a test can crash the process there. */
   fault?: (point: FaultPoint) => void | Promise<void>;
 }
@@ -89,35 +92,55 @@ export class Publisher {
       const version = (current?.version ?? 0) + 1;
       const prefix = `v${version}`;
       const full = current === undefined;
-      const months = full ? reader.allMonths() : dirty.filter((d) => d.part.startsWith('processes/')).map((d) => d.part.slice('processes/'.length));
       const orgTables: ('members' | 'member_logins')[] = (['members', 'member_logins'] as const).filter((t) => full || dirty.some((d) => d.part === t));
 
-      const written: WrittenFile[] = [];
-      // One month at a time keeps the engine's memory bounded whatever the organization's size.
-      for (const month of months) {
-        const docs = join(work, `processes-${month}.ndjson`);
-        await writeLines(docs, reader.processDocsOfMonths([month]));
-        written.push(...(await writer.writeProcessTables(org, docs, join(work, 'out', month), prefix)));
-        await fs.rm(docs, { force: true });
+      // Which chunks of which months to rewrite (all of them on the first publish).
+      const dirtyDays = new Map<string, Set<number>>();
+      for (const d of dirty) {
+        const m = /^processes\/(\d{4}-\d{2})-(\d{2})$/.exec(d.part);
+        if (m) (dirtyDays.get(m[1]!) ?? dirtyDays.set(m[1]!, new Set()).get(m[1]!)!).add(Number(m[2]));
+      }
+      const months = full ? reader.allMonths() : [...dirtyDays.keys()].sort();
+      const plans = months.map((month) => ({
+        month,
+        ...chunksToRewrite(full ? [] : monthChunks(current, month), dirtyDays.get(month) ?? new Set(), reader.dayCounts(month), this.o.chunkTarget ?? DEFAULT_CHUNK_TARGET),
+      }));
+
+      const written: { file: WrittenFile; days: DayRange | null }[] = [];
+      // One chunk at a time keeps the engine's memory bounded whatever the organization's size.
+      for (const { month, write } of plans) {
+        for (const days of write) {
+          const docs = join(work, `processes-${month}-${days.from}.ndjson`);
+          const n = await writeLines(docs, reader.processDocsOfDays(month, days.from, days.to));
+          if (n > 0) {
+            const files = await writer.writeProcessTables(org, docs, join(work, 'out', `${month}-${days.from}`), prefix);
+            written.push(...files.map((file) => ({ file, days })));
+          }
+          await fs.rm(docs, { force: true });
+        }
       }
       for (const t of orgTables) {
         const docs = join(work, `${t}.ndjson`);
         await writeLines(docs, t === 'members' ? reader.memberDocs() : mapIter(reader.logins(), (e) => JSON.stringify(e)));
-        written.push(...(await writer.writeOrgTable(org, t, docs, join(work, 'out'), prefix)));
+        written.push(...(await writer.writeOrgTable(org, t, docs, join(work, 'out'), prefix)).map((file) => ({ file, days: null })));
       }
 
       const newFiles: Record<string, ManifestFile[]> = {};
-      for (const f of written) {
+      for (const { file: f, days } of written) {
         const key = dataFileKey(org, f.table, f.partition, basename(f.path));
         await store.putFile(key, f.path);
-        (newFiles[f.table] ??= []).push({ key, partition: f.partition, rows: f.rows, bytes: f.bytes });
+        (newFiles[f.table] ??= []).push({ key, partition: f.partition, rows: f.rows, bytes: f.bytes, ...(days ? { days: [days.from, days.to] as [number, number] } : {}) });
       }
       await this.o.fault?.('after-upload');
 
-      const changedMonths = new Set(months);
+      const dropped = new Map(plans.map((p) => [p.month, p.drop]));
+      const isDropped = (f: ManifestFile): boolean => {
+        const drop = dropped.get(f.partition ?? '');
+        return drop !== undefined && drop.some((r) => overlaps(r, fileDays(f)));
+      };
       const tables = emptyTables();
       for (const t of Object.keys(tables) as TableName[]) {
-        const replaced = PROCESS_TABLES.includes(t) ? (f: ManifestFile) => changedMonths.has(f.partition ?? '') : () => (orgTables as TableName[]).includes(t);
+        const replaced = PROCESS_TABLES.includes(t) ? isDropped : () => (orgTables as TableName[]).includes(t);
         const kept = (current?.tables[t] ?? []).filter((f) => !replaced(f));
         tables[t] = [...kept, ...(newFiles[t] ?? [])].sort((a, b) => (a.key < b.key ? -1 : 1));
       }
@@ -132,8 +155,8 @@ export class Publisher {
       const result: PublishResult = {
         org, version, months: [...months].sort(), orgTables, manifest, readAt,
         filesWritten: written.length,
-        rowsWritten: written.reduce((s, f) => s + f.rows, 0),
-        bytesWritten: written.reduce((s, f) => s + f.bytes, 0),
+        rowsWritten: written.reduce((s, w) => s + w.file.rows, 0),
+        bytesWritten: written.reduce((s, w) => s + w.file.bytes, 0),
       };
       log.info('published snapshot', { org, version, months: result.months.length, files: result.filesWritten, rows: result.rowsWritten });
       return result;
@@ -144,16 +167,30 @@ export class Publisher {
   }
 }
 
-/** Streams lines into a file, honouring backpressure, yielding to the event loop as it goes. */
-async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
+/** The day range a file covers (files without one cover the whole month). */
+function fileDays(f: ManifestFile): DayRange {
+  return f.days ? { from: f.days[0], to: f.days[1] } : WHOLE_MONTH;
+}
+
+/** The month's current chunks: the day ranges of its `processes` files. */
+function monthChunks(m: Manifest | undefined, month: string): DayRange[] {
+  const seen = new Map<number, DayRange>();
+  for (const f of m?.tables.processes ?? []) if (f.partition === month) seen.set(fileDays(f).from, fileDays(f));
+  return [...seen.values()].sort((a, b) => a.from - b.from);
+}
+
+/** Streams lines into a file, honouring backpressure, yielding to the event loop as it goes; returns the count. */
+async function writeLines(path: string, lines: Iterable<string>): Promise<number> {
   const out = createWriteStream(path);
   let n = 0;
   for (const line of lines) {
+    n++;
     if (!out.write(line + '\n')) await once(out, 'drain');
-    else if (++n % 5000 === 0) await new Promise<void>((r) => setImmediate(r));
+    else if (n % 5000 === 0) await new Promise<void>((r) => setImmediate(r));
   }
   out.end();
   await once(out, 'finish');
+  return n;
 }
 
 function* mapIter<A, B>(it: Iterable<A>, f: (a: A) => B): Generator<B> {

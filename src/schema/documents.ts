@@ -153,21 +153,22 @@ const JSON_TYPE: Record<ColumnType, JsonSchema> = {
   'varchar[]': { type: 'array', items: { type: 'string', maxLength: 65536 }, maxItems: 10000 },
 };
 
+/** A column's schema; optional columns also accept null (as a union type, which validates fast). */
 function columnSchema(c: ColumnDef): JsonSchema {
   const base: JsonSchema = { ...JSON_TYPE[c.type], description: c.doc };
   if (c.enum) {
     if (c.type === 'varchar[]') base.items = { type: 'string', enum: [...c.enum] };
-    else base.enum = [...c.enum];
+    else base.enum = c.required ? [...c.enum] : [...c.enum, null];
   }
-  if (c.required) return base;
-  return { anyOf: [base, { type: 'null' }], description: c.doc };
+  if (!c.required) base.type = [base.type as string, 'null'];
+  return base;
 }
 
 function objectSchema(title: string, table: TableDef, nested: Record<string, JsonSchema> = {}, extra: ColumnDef[] = []): JsonSchema {
   const cols = [...inputColumns(table), ...extra];
   const properties: Record<string, JsonSchema> = {};
   for (const c of cols) properties[c.name] = columnSchema(c);
-  for (const [k, v] of Object.entries(nested)) properties[k] = { anyOf: [{ type: 'array', items: v, maxItems: 100000 }, { type: 'null' }] };
+  for (const [k, v] of Object.entries(nested)) properties[k] = { type: ['array', 'null'], items: v, maxItems: 100000 };
   return {
     title,
     type: 'object',

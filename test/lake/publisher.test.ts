@@ -42,10 +42,10 @@ function publisherSuite(name: string, makeStore: (dir: string) => Promise<StoreU
       rmSync(dir, { recursive: true, force: true });
     });
 
-    const setup = (org: string) => {
+    const setup = (org: string, chunkTarget?: number) => {
       const staging = StagingStore.open(join(dir, 'staging', `${org}.db`));
       opened.push(staging);
-      const publisher = new Publisher({ org, staging, store: sut!.store, writer, log: silentLogger });
+      const publisher = new Publisher({ org, staging, store: sut!.store, writer, log: silentLogger, ...(chunkTarget ? { chunkTarget } : {}) });
       return { staging, publisher };
     };
 
@@ -100,6 +100,31 @@ function publisherSuite(name: string, makeStore: (dir: string) => Promise<StoreU
       assert.ok(feb.every((f) => f.key.includes('/v2-')));
       const rows = await readTable(sut.store, 'carry', 'processes');
       assert.deepEqual(rows.map((x) => x.process_name), ['Process a', 'renamed']);
+    });
+
+    it('splits a busy month into day chunks and rewrites only the chunk that changed', async (t) => {
+      if (!sut) return t.skip('no S3-compatible server');
+      const { staging, publisher } = setup('chunks', 2);
+      // Six processes started on days 1..6 of January: with a target of 2 processes per chunk, three chunks.
+      const day = (d: number, id: string, snap = '2025-01-20T00:00:00.000Z') => {
+        const p = processDoc(id, { snapshotAt: snap });
+        p.started_at = `2025-01-0${d}T09:00:00.000Z`;
+        return p;
+      };
+      staging.applyProcesses([1, 2, 3, 4, 5, 6].map((d) => day(d, `c${d}`)));
+      const v1 = (await publisher.publish())!.manifest;
+      assert.deepEqual(v1.tables.processes.map((f) => f.days).sort((a, b) => a![0] - b![0]), [[1, 2], [3, 4], [5, 31]]);
+      staging.applyProcesses([day(4, 'c4', '2025-01-21T00:00:00.000Z')]);
+      const r2 = (await publisher.publish())!;
+      const keys = (m: typeof v1, d: number) => m.tables.steps.filter((f) => f.days![0] === d).map((f) => f.key);
+      assert.deepEqual(keys(r2.manifest, 1), keys(v1, 1), 'chunk 1-2 carried over');
+      assert.deepEqual(keys(r2.manifest, 5), keys(v1, 5), 'chunk 5-31 carried over');
+      assert.notDeepEqual(keys(r2.manifest, 3), keys(v1, 3), 'chunk 3-4 rewritten');
+      // A process on a day no chunk had yet (there is none: chunks cover the month), and one that moves month.
+      staging.applyProcesses([day(7, 'c7')]);
+      const r3 = (await publisher.publish())!;
+      assert.equal((await readTable(sut.store, 'chunks', 'processes')).length, 7);
+      assert.deepEqual(keys(r3.manifest, 1), keys(v1, 1));
     });
 
     it('ignores stale and equal snapshots, and applies deletions', async (t) => {
