@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { RunlakeConfig } from '../config/config.ts';
 import { IngestService } from '../ingest/ingest-service.ts';
 import { openObjectStore } from '../lake/open-store.ts';
@@ -123,7 +123,7 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function listen(server: Server | import('node:net').Server, port: number, host: string): Promise<number> {
+export function listen(server: Server | NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
       reject(

@@ -11,6 +11,7 @@ import { registerPublish } from './commands/publish.ts';
 import { registerOrg } from './commands/org.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerUsers } from './commands/users.ts';
+import { registerTokens } from './commands/tokens.ts';
 import { registerImportExport } from './commands/tallyfy-csv.ts';
 import { registerDocs } from './commands/docs.ts';
 
@@ -26,6 +27,7 @@ registerPublish(program);
 registerOrg(program);
 registerKeys(program);
 registerUsers(program);
+registerTokens(program);
 registerImportExport(program);
 registerDocs(program);
 
