@@ -45,14 +45,17 @@ const MIGRATIONS = [
      process_id TEXT PRIMARY KEY,
      snapshot_at TEXT NOT NULL,
      started_on TEXT,      -- YYYY-MM-DD; NULL for a tombstone
+     seq INTEGER NOT NULL, -- the change sequence number of the last write
      doc TEXT              -- NULL for a tombstone
    ) WITHOUT ROWID;
    CREATE INDEX processes_started_on ON processes(started_on);
+   CREATE INDEX processes_seq ON processes(seq);
    CREATE TABLE members (member_id TEXT PRIMARY KEY, snapshot_at TEXT NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID;
    CREATE TABLE member_logins (member_id TEXT NOT NULL, login_at TEXT NOT NULL, PRIMARY KEY (member_id, login_at)) WITHOUT ROWID;
    CREATE TABLE dirty (part TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-   INSERT INTO meta VALUES ('seq', '0');`,
+   INSERT INTO meta VALUES ('seq', '0');
+   INSERT INTO meta VALUES ('published_seq', '0');`,
 ];
 
 export class StagingStore {
@@ -69,7 +72,7 @@ export class StagingStore {
     migrate(this.db);
     this.stmts = {
       getProcess: this.db.prepare<[string], { snapshot_at: string; started_on: string | null }>('SELECT snapshot_at, started_on FROM processes WHERE process_id = ?'),
-      putProcess: this.db.prepare('INSERT OR REPLACE INTO processes (process_id, snapshot_at, started_on, doc) VALUES (?, ?, ?, ?)'),
+      putProcess: this.db.prepare('INSERT OR REPLACE INTO processes (process_id, snapshot_at, started_on, seq, doc) VALUES (?, ?, ?, ?, ?)'),
       getMember: this.db.prepare<[string], { snapshot_at: string }>('SELECT snapshot_at FROM members WHERE member_id = ?'),
       putMember: this.db.prepare('INSERT OR REPLACE INTO members (member_id, snapshot_at, doc) VALUES (?, ?, ?)'),
       putLogin: this.db.prepare('INSERT OR IGNORE INTO member_logins (member_id, login_at) VALUES (?, ?)'),
@@ -134,11 +137,16 @@ export class StagingStore {
     return readerOn(this.db).dirtyParts();
   }
 
-  /** Clears the marks a publish saw; a mark renewed since (higher seq) stays. */
-  clearDirty(parts: readonly DirtyPart[]): void {
+  /**
+   * Records a publish of the state read at change sequence `seq`: clears the marks it saw (a mark
+   * renewed since has a higher seq and stays) and remembers `seq` as published.
+   */
+  markPublished(parts: readonly DirtyPart[], seq: number): void {
     const del = this.db.prepare('DELETE FROM dirty WHERE part = ? AND seq <= ?');
+    const setPublished = this.db.prepare("UPDATE meta SET value = ? WHERE key = 'published_seq'");
     this.inTransaction(() => {
       for (const p of parts) del.run(p.part, p.seq);
+      setPublished.run(String(seq));
     });
   }
 
@@ -194,7 +202,7 @@ export class StagingStore {
   private putProcess(id: string, snapshotAt: string, day: string | null, doc: string | null): boolean {
     const cur = this.stmts.getProcess.get(id);
     if (cur && cur.snapshot_at >= snapshotAt) return false;
-    this.stmts.putProcess.run(id, snapshotAt, day, doc);
+    this.stmts.putProcess.run(id, snapshotAt, day, ++this.seq, doc);
     if (cur?.started_on && cur.started_on !== day) this.markDirty(processPart(cur.started_on));
     if (day) this.markDirty(processPart(day));
     return true;
@@ -217,6 +225,14 @@ export class StagingStore {
 
 export interface StagingReader {
   dirtyParts(): DirtyPart[];
+  /** The change sequence number of the state this reader sees. */
+  seq(): number;
+  /** The sequence number of the last published state. */
+  publishedSeq(): number;
+  /** Ids of the processes written (changed, moved or deleted) after sequence number `after`. */
+  changedProcessIds(after: number): Iterable<string>;
+  /** Documents of the live processes started between two days of a month and written after `after`. */
+  changedDocsOfDays(month: string, fromDay: number, toDay: number, after: number): Iterable<string>;
   /** Every month that has at least one live process. */
   allMonths(): string[];
   /** Live processes per start day (1..31) of a month. */
@@ -232,9 +248,15 @@ const pad = (d: number): string => String(d).padStart(2, '0');
 
 function readerOn(db: Database.Database): StagingReader {
   const rangeDocs = db.prepare<[string, string], string>('SELECT doc FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL ORDER BY started_on, process_id').pluck();
+  const changedDocs = db.prepare<[string, string, number], string>('SELECT doc FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL AND seq > ? ORDER BY started_on, process_id').pluck();
+  const meta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
   const dayCounts = db.prepare<[string, string], { d: string; n: number }>('SELECT started_on AS d, count(*) AS n FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL GROUP BY 1');
   return {
     dirtyParts: () => db.prepare<[], DirtyPart>('SELECT part, seq FROM dirty ORDER BY part').all(),
+    seq: () => Number(meta.get('seq')),
+    publishedSeq: () => Number(meta.get('published_seq')),
+    changedProcessIds: (after) => db.prepare<[number], string>('SELECT process_id FROM processes WHERE seq > ?').pluck().iterate(after) as IterableIterator<string>,
+    changedDocsOfDays: (month, from, to, after) => changedDocs.iterate(`${month}-${pad(from)}`, `${month}-${pad(to)}`, after) as IterableIterator<string>,
     allMonths: () => db.prepare<[], string>('SELECT DISTINCT substr(started_on, 1, 7) FROM processes WHERE doc IS NOT NULL ORDER BY 1').pluck().all(),
     dayCounts: (month) => new Map(dayCounts.all(`${month}-01`, `${month}-31`).map((r) => [Number(r.d.slice(8, 10)), r.n])),
     processDocsOfDays: (month, from, to) => rangeDocs.iterate(`${month}-${pad(from)}`, `${month}-${pad(to)}`) as IterableIterator<string>,

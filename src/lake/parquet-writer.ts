@@ -58,6 +58,43 @@ export class ParquetWriter {
     });
   }
 
+  /**
+   * Rewrites one chunk's process-scoped tables by merging: the rows of the chunk's current files
+   * (`oldFiles`, local paths, Hive-partitioned), minus every process in `changedIdsPath`, plus the
+   * rows of the changed documents in `ndjsonPath`. Only the changed documents are parsed as JSON.
+   */
+  async mergeProcessTables(
+    org: string,
+    input: { ndjsonPath: string; changedIdsPath: string; oldFiles: ReadonlyMap<TableName, readonly string[]> },
+    outDir: string,
+    filePrefix: string,
+  ): Promise<WrittenFile[]> {
+    return this.withConnection(async (c) => {
+      for (const sql of loadProcessDocsSql(input.ndjsonPath)) await c.run(sql);
+      await c.run(
+        `CREATE OR REPLACE TEMP TABLE changed AS SELECT process_id FROM read_json(${sqlString(input.changedIdsPath)},
+           format = 'newline_delimited', columns = {'process_id': 'VARCHAR'})`,
+      );
+      await fs.mkdir(outDir, { recursive: true });
+      const out: WrittenFile[] = [];
+      for (const t of TABLES.filter((x) => x.scope === 'process')) {
+        const name = t.name as TableName;
+        const old = input.oldFiles.get(name) ?? [];
+        const kept = old.length === 0 ? '' : `SELECT ${t.columns.map((col) => col.name).join(', ')}
+            FROM read_parquet([${old.map(sqlString).join(', ')}], hive_partitioning = true, hive_types = {'${PARTITION_COLUMN}': VARCHAR})
+            WHERE process_id NOT IN (SELECT process_id FROM changed)
+            UNION ALL `;
+        const dir = join(outDir, name);
+        await c.run(
+          `COPY (${kept}${selectRows(org, name)}) TO ${sqlString(dir)}
+           (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${PARTITION_COLUMN}), FILENAME_PATTERN ${sqlString(`${filePrefix}-{uuid}`)}, OVERWRITE_OR_IGNORE)`,
+        );
+        out.push(...(await this.describeFiles(c, name, dir)));
+      }
+      return out;
+    });
+  }
+
   /** Writes `members` (or `member_logins`) from `ndjsonPath` as one unpartitioned file. */
   async writeOrgTable(org: string, table: 'members' | 'member_logins', ndjsonPath: string, outDir: string, filePrefix: string): Promise<WrittenFile[]> {
     return this.withConnection(async (c) => {

@@ -80,6 +80,25 @@ export class Publisher {
     return next;
   }
 
+  /** Local paths of a chunk's current files per table (downloaded under `dir` for a remote store, keys kept). */
+  private async localFiles(m: Manifest, month: string, days: DayRange, dir: string): Promise<Map<TableName, string[]>> {
+    const out = new Map<TableName, string[]>();
+    for (const t of PROCESS_TABLES) {
+      const paths: string[] = [];
+      for (const f of m.tables[t]) {
+        if (f.partition !== month || !overlaps(fileDays(f), days)) continue;
+        if (this.o.store.localPath) paths.push(this.o.store.localPath(f.key));
+        else {
+          const local = join(dir, f.key);
+          if (!(await this.o.store.getFile(f.key, local))) throw new Error(`lake file ${f.key} of the live snapshot is missing`);
+          paths.push(local);
+        }
+      }
+      out.set(t, paths);
+    }
+    return out;
+  }
+
   private async publishOnce(): Promise<PublishResult | undefined> {
     const { org, staging, store, writer, log } = this.o;
     const readAt = Date.now();
@@ -107,15 +126,25 @@ export class Publisher {
       }));
 
       const written: { file: WrittenFile; days: DayRange | null }[] = [];
+      const since = reader.publishedSeq();
+      let changedIds: string | undefined;
       // One chunk at a time keeps the engine's memory bounded whatever the organization's size.
-      for (const { month, write } of plans) {
+      for (const { month, write, drop } of plans) {
         for (const days of write) {
+          const out = join(work, 'out', `${month}-${days.from}`);
           const docs = join(work, `processes-${month}-${days.from}.ndjson`);
-          const n = await writeLines(docs, reader.processDocsOfDays(month, days.from, days.to));
-          if (n > 0) {
-            const files = await writer.writeProcessTables(org, docs, join(work, 'out', `${month}-${days.from}`), prefix);
-            written.push(...files.map((file) => ({ file, days })));
+          const same = drop.find((r) => r.from === days.from && r.to === days.to);
+          let files: WrittenFile[] = [];
+          if (same) {
+            // The chunk keeps its days: merge its current files with the changed documents.
+            changedIds ??= await writeChangedIds(join(work, 'changed-ids.ndjson'), reader.changedProcessIds(since));
+            await writeLines(docs, reader.changedDocsOfDays(month, days.from, days.to, since));
+            const oldFiles = await this.localFiles(current!, month, days, join(work, 'old'));
+            files = await writer.mergeProcessTables(org, { ndjsonPath: docs, changedIdsPath: changedIds, oldFiles }, out, prefix);
+          } else if ((await writeLines(docs, reader.processDocsOfDays(month, days.from, days.to))) > 0) {
+            files = await writer.writeProcessTables(org, docs, out, prefix);
           }
+          written.push(...files.map((file) => ({ file, days })));
           await fs.rm(docs, { force: true });
         }
       }
@@ -150,7 +179,7 @@ export class Publisher {
       await writeManifest(store, manifest);
       await this.o.fault?.('after-manifest');
       await setCurrent(store, org, version);
-      staging.clearDirty(dirty);
+      staging.markPublished(dirty, reader.seq());
 
       const result: PublishResult = {
         org, version, months: [...months].sort(), orgTables, manifest, readAt,
@@ -165,6 +194,12 @@ export class Publisher {
       await fs.rm(work, { recursive: true, force: true });
     }
   }
+}
+
+/** Writes the ids of changed processes, one JSON object a line; returns the path. */
+async function writeChangedIds(path: string, ids: Iterable<string>): Promise<string> {
+  await writeLines(path, mapIter(ids, (id) => JSON.stringify({ process_id: id })));
+  return path;
 }
 
 /** The day range a file covers (files without one cover the whole month). */
