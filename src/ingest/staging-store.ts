@@ -250,14 +250,15 @@ function readerOn(db: Database.Database): StagingReader {
   const rangeDocs = db.prepare<[string, string], string>('SELECT doc FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL ORDER BY started_on, process_id').pluck();
   const changedDocs = db.prepare<[string, string, number], string>('SELECT doc FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL AND seq > ? ORDER BY started_on, process_id').pluck();
   const meta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
-  const dayCounts = db.prepare<[string, string], { d: string; n: number }>('SELECT started_on AS d, count(*) AS n FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL GROUP BY 1');
+  const dayCounts = db.prepare<[string, string], { d: string; n: number }>('SELECT started_on AS d, count(*) AS n FROM processes WHERE started_on BETWEEN ? AND ? GROUP BY 1');
   return {
     dirtyParts: () => db.prepare<[], DirtyPart>('SELECT part, seq FROM dirty ORDER BY part').all(),
     seq: () => Number(meta.get('seq')),
     publishedSeq: () => Number(meta.get('published_seq')),
     changedProcessIds: (after) => db.prepare<[number], string>('SELECT process_id FROM processes WHERE seq > ?').pluck().iterate(after) as IterableIterator<string>,
     changedDocsOfDays: (month, from, to, after) => changedDocs.iterate(`${month}-${pad(from)}`, `${month}-${pad(to)}`, after) as IterableIterator<string>,
-    allMonths: () => db.prepare<[], string>('SELECT DISTINCT substr(started_on, 1, 7) FROM processes WHERE doc IS NOT NULL ORDER BY 1').pluck().all(),
+    // Tombstones have no start day, so `started_on IS NOT NULL` means live (without reading the documents).
+    allMonths: () => db.prepare<[], string>('SELECT DISTINCT substr(started_on, 1, 7) FROM processes WHERE started_on IS NOT NULL ORDER BY 1').pluck().all(),
     dayCounts: (month) => new Map(dayCounts.all(`${month}-01`, `${month}-31`).map((r) => [Number(r.d.slice(8, 10)), r.n])),
     processDocsOfDays: (month, from, to) => rangeDocs.iterate(`${month}-${pad(from)}`, `${month}-${pad(to)}`) as IterableIterator<string>,
     allProcessDocs: () => db.prepare<[], string>('SELECT doc FROM processes WHERE doc IS NOT NULL ORDER BY process_id').pluck().iterate() as IterableIterator<string>,

@@ -40,6 +40,9 @@ function jsonColumns(cols: ReadonlyArray<readonly [string, string]>): string {
 }
 
 /**
+ * Timestamps are read by DuckDB's own ISO 8601 cast (about twice as fast as a `timestampformat`):
+ * validation has normalized every one to UTC `…Z`, which that cast reads exactly.
+ *
  * Statements that load the process documents of `ndjsonPath` into temp tables `doc`, `task`,
  * `field`, `cmt`, `iss`, `asg`, from which `selectRows` reads.
  */
@@ -47,8 +50,7 @@ export function loadProcessDocsSql(ndjsonPath: string): string[] {
   return [
     `CREATE OR REPLACE TEMP TABLE doc AS
        SELECT *, strftime(coalesce(started_at, created_at), '%Y-%m') AS ${PARTITION_COLUMN}
-       FROM read_json(${sqlString(ndjsonPath)}, format = 'newline_delimited', columns = ${processDocColumns()},
-                      timestampformat = '%Y-%m-%dT%H:%M:%S.%gZ', maximum_object_size = 67108864)`,
+       FROM read_json(${sqlString(ndjsonPath)}, format = 'newline_delimited', columns = ${processDocColumns()}, maximum_object_size = 67108864)`,
     `CREATE OR REPLACE TEMP TABLE task AS SELECT process_id, snapshot_at, ${PARTITION_COLUMN}, unnest(tasks) AS x FROM doc`,
     `CREATE OR REPLACE TEMP TABLE field AS SELECT process_id, ${PARTITION_COLUMN}, unnest(form_fields) AS x FROM doc`,
     `CREATE OR REPLACE TEMP TABLE cmt AS SELECT process_id, ${PARTITION_COLUMN}, unnest(comments) AS x FROM doc`,
@@ -60,14 +62,14 @@ export function loadProcessDocsSql(ndjsonPath: string): string[] {
 export function loadMemberDocsSql(ndjsonPath: string): string[] {
   return [
     `CREATE OR REPLACE TEMP TABLE mem AS SELECT * FROM read_json(${sqlString(ndjsonPath)}, format = 'newline_delimited',
-       columns = ${memberDocColumns()}, timestampformat = '%Y-%m-%dT%H:%M:%S.%gZ')`,
+       columns = ${memberDocColumns()})`,
   ];
 }
 
 export function loadLoginsSql(ndjsonPath: string): string[] {
   return [
     `CREATE OR REPLACE TEMP TABLE login AS SELECT * FROM read_json(${sqlString(ndjsonPath)}, format = 'newline_delimited',
-       columns = {'member_id': 'VARCHAR', 'login_at': 'TIMESTAMP'}, timestampformat = '%Y-%m-%dT%H:%M:%S.%gZ')`,
+       columns = {'member_id': 'VARCHAR', 'login_at': 'TIMESTAMP'})`,
   ];
 }
 

@@ -1,14 +1,16 @@
 /**
  * Writes table rows as Snappy-compressed Parquet with DuckDB (the one place besides engine/duckdb
  * that imports @duckdb/node-api). It runs the flattening SQL of flatten.ts over newline-delimited
- * JSON documents and writes Hive-partitioned files into a local work directory; the publisher
- * uploads them.
+ * JSON documents and writes one file per table per chunk into a local work directory, laid out
+ * as the lake is (`<table>/started_month=<m>/<name>.parquet`); the publisher uploads them.
+ *
+ * Process-scoped files do not contain `started_month`: it is the Hive partition in the path.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { PARTITION_COLUMN, TABLES, type TableName } from '../schema/index.ts';
+import { PARTITION_COLUMN, TABLES, type TableDef, type TableName } from '../schema/index.ts';
 import { loadLoginsSql, loadMemberDocsSql, loadProcessDocsSql, selectRows } from './flatten.ts';
 
 export interface WrittenFile {
@@ -20,6 +22,7 @@ export interface WrittenFile {
 }
 
 const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+const PROCESS_TABLES: readonly TableDef[] = TABLES.filter((t) => t.scope === 'process');
 
 export class ParquetWriter {
   private constructor(private readonly instance: DuckDBInstance) {}
@@ -40,31 +43,27 @@ export class ParquetWriter {
     this.instance.closeSync();
   }
 
-  /** Writes the process-scoped tables for the documents in `ndjsonPath`, partitioned by month. */
-  async writeProcessTables(org: string, ndjsonPath: string, outDir: string, filePrefix: string): Promise<WrittenFile[]> {
+  /** Writes one month chunk of the process-scoped tables from the documents in `ndjsonPath`. */
+  async writeProcessTables(org: string, month: string, ndjsonPath: string, outDir: string, filePrefix: string): Promise<WrittenFile[]> {
     return this.withConnection(async (c) => {
       for (const sql of loadProcessDocsSql(ndjsonPath)) await c.run(sql);
-      await fs.mkdir(outDir, { recursive: true });
       const out: WrittenFile[] = [];
-      for (const t of TABLES.filter((x) => x.scope === 'process')) {
-        const dir = join(outDir, t.name);
-        await c.run(
-          `COPY (${selectRows(org, t.name as TableName)}) TO ${sqlString(dir)}
-           (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${PARTITION_COLUMN}), FILENAME_PATTERN ${sqlString(`${filePrefix}-{uuid}`)}, OVERWRITE_OR_IGNORE)`,
-        );
-        out.push(...(await this.describeFiles(c, t.name as TableName, dir)));
+      for (const t of PROCESS_TABLES) {
+        const f = await this.copy(c, t, month, `SELECT * EXCLUDE (${PARTITION_COLUMN}) FROM (${selectRows(org, t.name as TableName)})`, outDir, filePrefix);
+        if (f) out.push(f);
       }
       return out;
     });
   }
 
   /**
-   * Rewrites one chunk's process-scoped tables by merging: the rows of the chunk's current files
-   * (`oldFiles`, local paths, Hive-partitioned), minus every process in `changedIdsPath`, plus the
-   * rows of the changed documents in `ndjsonPath`. Only the changed documents are parsed as JSON.
+   * Rewrites one month chunk of the process-scoped tables by merging: the rows of the chunk's
+   * current files (`oldFiles`, local paths), minus every process in `changedIdsPath`, plus the rows
+   * of the changed documents in `ndjsonPath`. Only the changed documents are parsed as JSON.
    */
   async mergeProcessTables(
     org: string,
+    month: string,
     input: { ndjsonPath: string; changedIdsPath: string; oldFiles: ReadonlyMap<TableName, readonly string[]> },
     outDir: string,
     filePrefix: string,
@@ -75,21 +74,16 @@ export class ParquetWriter {
         `CREATE OR REPLACE TEMP TABLE changed AS SELECT process_id FROM read_json(${sqlString(input.changedIdsPath)},
            format = 'newline_delimited', columns = {'process_id': 'VARCHAR'})`,
       );
-      await fs.mkdir(outDir, { recursive: true });
       const out: WrittenFile[] = [];
-      for (const t of TABLES.filter((x) => x.scope === 'process')) {
+      for (const t of PROCESS_TABLES) {
         const name = t.name as TableName;
+        const cols = t.columns.filter((col) => col.name !== PARTITION_COLUMN).map((col) => col.name).join(', ');
         const old = input.oldFiles.get(name) ?? [];
-        const kept = old.length === 0 ? '' : `SELECT ${t.columns.map((col) => col.name).join(', ')}
-            FROM read_parquet([${old.map(sqlString).join(', ')}], hive_partitioning = true, hive_types = {'${PARTITION_COLUMN}': VARCHAR})
+        const kept = old.length === 0 ? '' : `SELECT ${cols} FROM read_parquet([${old.map(sqlString).join(', ')}])
             WHERE process_id NOT IN (SELECT process_id FROM changed)
             UNION ALL `;
-        const dir = join(outDir, name);
-        await c.run(
-          `COPY (${kept}${selectRows(org, name)}) TO ${sqlString(dir)}
-           (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (${PARTITION_COLUMN}), FILENAME_PATTERN ${sqlString(`${filePrefix}-{uuid}`)}, OVERWRITE_OR_IGNORE)`,
-        );
-        out.push(...(await this.describeFiles(c, name, dir)));
+        const f = await this.copy(c, t, month, `${kept}SELECT ${cols} FROM (${selectRows(org, name)})`, outDir, filePrefix);
+        if (f) out.push(f);
       }
       return out;
     });
@@ -99,28 +93,23 @@ export class ParquetWriter {
   async writeOrgTable(org: string, table: 'members' | 'member_logins', ndjsonPath: string, outDir: string, filePrefix: string): Promise<WrittenFile[]> {
     return this.withConnection(async (c) => {
       for (const sql of table === 'members' ? loadMemberDocsSql(ndjsonPath) : loadLoginsSql(ndjsonPath)) await c.run(sql);
-      const dir = join(outDir, table);
-      await fs.mkdir(dir, { recursive: true });
-      const path = join(dir, `${filePrefix}-${randomUUID()}.parquet`);
-      await c.run(`COPY (${selectRows(org, table)}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION snappy)`);
-      const [file] = await this.describeFiles(c, table, dir);
-      return file && file.rows > 0 ? [file] : [];
+      const f = await this.copy(c, TABLES.find((t) => t.name === table)!, null, selectRows(org, table), outDir, filePrefix);
+      return f ? [f] : [];
     });
   }
 
-  private async describeFiles(c: DuckDBConnection, table: TableName, dir: string): Promise<WrittenFile[]> {
-    const files = await listParquet(dir);
-    if (files.length === 0) return [];
-    const list = `[${files.map(sqlString).join(', ')}]`;
-    const r = await c.runAndReadAll(`SELECT file_name, num_rows FROM parquet_file_metadata(${list})`);
-    const rows = new Map<string, number>();
-    for (const [name, n] of r.getRows()) rows.set(String(name), Number(n));
-    const out: WrittenFile[] = [];
-    for (const path of files) {
-      const part = /started_month=([^/]+)$/.exec(dirname(path));
-      out.push({ table, partition: part ? part[1]! : null, path, rows: rows.get(path) ?? 0, bytes: (await fs.stat(path)).size });
+  /** COPY one query to one Snappy Parquet file; undefined (and no file) when it has no rows. */
+  private async copy(c: DuckDBConnection, t: TableDef, partition: string | null, query: string, outDir: string, filePrefix: string): Promise<WrittenFile | undefined> {
+    const dir = partition === null ? join(outDir, t.name) : join(outDir, t.name, `${PARTITION_COLUMN}=${partition}`);
+    await fs.mkdir(dir, { recursive: true });
+    const path = join(dir, `${filePrefix}-${randomUUID()}.parquet`);
+    const r = await c.run(`COPY (${query}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION snappy)`);
+    const rows = r.rowsChanged;
+    if (rows === 0) {
+      await fs.rm(path, { force: true });
+      return undefined;
     }
-    return out;
+    return { table: t.name as TableName, partition, path, rows, bytes: (await fs.stat(path)).size };
   }
 
   private async withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -131,23 +120,4 @@ export class ParquetWriter {
       c.closeSync();
     }
   }
-}
-
-async function listParquet(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await fs.readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.name.endsWith('.parquet')) out.push(p);
-    }
-  };
-  await walk(dir);
-  return out.sort((a, b) => basename(a).localeCompare(basename(b)));
 }

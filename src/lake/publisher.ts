@@ -102,6 +102,7 @@ export class Publisher {
   private async publishOnce(): Promise<PublishResult | undefined> {
     const { org, staging, store, writer, log } = this.o;
     const readAt = Date.now();
+    const phase = phaseTimer(log, org);
     const reader = staging.snapshotReader();
     const work = await fs.mkdtemp(join(this.o.workDir ?? tmpdir(), `runlake-publish-${org}-`));
     try {
@@ -125,6 +126,7 @@ export class Publisher {
         ...chunksToRewrite(full ? [] : monthChunks(current, month), dirtyDays.get(month) ?? new Set(), reader.dayCounts(month), this.o.chunkTarget ?? DEFAULT_CHUNK_TARGET),
       }));
 
+      phase('plan');
       const written: { file: WrittenFile; days: DayRange | null }[] = [];
       const since = reader.publishedSeq();
       let changedIds: string | undefined;
@@ -140,12 +142,13 @@ export class Publisher {
             changedIds ??= await writeChangedIds(join(work, 'changed-ids.ndjson'), reader.changedProcessIds(since));
             await writeLines(docs, reader.changedDocsOfDays(month, days.from, days.to, since));
             const oldFiles = await this.localFiles(current!, month, days, join(work, 'old'));
-            files = await writer.mergeProcessTables(org, { ndjsonPath: docs, changedIdsPath: changedIds, oldFiles }, out, prefix);
+            files = await writer.mergeProcessTables(org, month, { ndjsonPath: docs, changedIdsPath: changedIds, oldFiles }, out, prefix);
           } else if ((await writeLines(docs, reader.processDocsOfDays(month, days.from, days.to))) > 0) {
-            files = await writer.writeProcessTables(org, docs, out, prefix);
+            files = await writer.writeProcessTables(org, month, docs, out, prefix);
           }
           written.push(...files.map((file) => ({ file, days })));
           await fs.rm(docs, { force: true });
+          phase(`chunk ${month} ${days.from}-${days.to} (${same ? 'merge' : 'rebuild'})`);
         }
       }
       for (const t of orgTables) {
@@ -160,6 +163,7 @@ export class Publisher {
         await store.putFile(key, f.path);
         (newFiles[f.table] ??= []).push({ key, partition: f.partition, rows: f.rows, bytes: f.bytes, ...(days ? { days: [days.from, days.to] as [number, number] } : {}) });
       }
+      phase('upload');
       await this.o.fault?.('after-upload');
 
       const dropped = new Map(plans.map((p) => [p.month, p.drop]));
@@ -180,6 +184,7 @@ export class Publisher {
       await this.o.fault?.('after-manifest');
       await setCurrent(store, org, version);
       staging.markPublished(dirty, reader.seq());
+      phase('commit');
 
       const result: PublishResult = {
         org, version, months: [...months].sort(), orgTables, manifest, readAt,
@@ -194,6 +199,16 @@ export class Publisher {
       await fs.rm(work, { recursive: true, force: true });
     }
   }
+}
+
+/** Logs (at debug level) how long each phase of a publish took. */
+function phaseTimer(log: Logger, org: string): (name: string) => void {
+  let last = performance.now();
+  return (name) => {
+    const now = performance.now();
+    log.debug('publish phase', { org, phase: name, ms: Math.round(now - last) });
+    last = now;
+  };
 }
 
 /** Writes the ids of changed processes, one JSON object a line; returns the path. */

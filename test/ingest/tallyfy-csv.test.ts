@@ -380,9 +380,9 @@ async function importError(csv: string, opts?: ReadTallyfyCsvOptions): Promise<T
 
 /** The input fields of each document, from the generated JSON Schema (so a new field must be classified below). */
 function schemaFields(): Record<DocEntity, string[]> {
-  type Node = { properties: Record<string, { anyOf?: [{ items: Node }] }> };
+  type Node = { properties: Record<string, { items?: Node }> };
   const processNode = processSnapshotJsonSchema() as unknown as Node;
-  const items = (n: Node, k: string): Node => n.properties[k]!.anyOf![0].items;
+  const items = (n: Node, k: string): Node => n.properties[k]!.items!;
   const task = items(processNode, 'tasks');
   return {
     process: Object.keys(processNode.properties),
