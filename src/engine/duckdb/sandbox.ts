@@ -1,0 +1,353 @@
+/**
+ * One organization's sandboxed DuckDB instance.
+ *
+ * The policy, compiled into DuckDB settings at creation and then locked:
+ * - external access off; file access only to the organization's own lake directory (its
+ *   snapshot files and scratch tables) and its engine directory (history, spill files);
+ * - no extension installs or loads; configuration locked (no SET, no PRAGMA changes);
+ * - time zone UTC; memory limit and threads from configuration.
+ * Every query is checked by guard.ts first. Views over the live snapshot switch in one
+ * transaction on refresh; a running query keeps the snapshot it bound to.
+ */
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ObjectStore } from '../../lake/object-store.ts';
+import { readCurrentManifest } from '../../lake/manifest-store.ts';
+import { orgPrefix, scratchPrefix, type Manifest } from '../../lake/layout.ts';
+import { TABLES, type TableName } from '../../schema/index.ts';
+import { analyticViewsSql, queryHistorySql, tableViewsSql } from '../../catalog/snapshot-views.ts';
+import type { QueryHistoryRow } from '../../catalog/query-history.ts';
+import { TRINO_MACROS } from '../../sql/trino/macros.ts';
+import type { Logger } from '../../util/logger.ts';
+import type { EngineColumn, EngineRow, QueryCursor } from '../engine.ts';
+import { EngineError } from '../errors.ts';
+import { engineType, engineValue } from './convert.ts';
+import { classifyDuckDBError } from './errors.ts';
+import { guardStatement, relationsIn } from './guard.ts';
+import { ReadWriteLock } from './rw-lock.ts';
+
+export interface SandboxOptions {
+  org: string;
+  timezone: string;
+  scratchSchema: string;
+  store: ObjectStore;
+  /** `<data-dir>/engine`: per-organization work directories, and the file cache of remote lakes. */
+  engineDir: string;
+  threads: number;
+  memoryLimit: string;
+  log: Logger;
+}
+
+interface ScratchCatalog {
+  tables: Record<string, { key: string; rows: number; bytes: number }>;
+  views: Record<string, string>;
+}
+
+const q = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+
+export class OrgSandbox {
+  version: number | undefined;
+  running = 0;
+  lastUsed = Date.now();
+  private manifest: Manifest | undefined;
+  /** Base tables each relation reads (views map to the tables under them). */
+  private readonly dependsOn = new Map<string, TableName[]>();
+  private readonly lock = new ReadWriteLock();
+  private readonly admin: DuckDBConnection;
+  private readonly workDir: string;
+  private readonly localLakeRoot: string;
+
+  private constructor(private readonly o: SandboxOptions, private readonly instance: DuckDBInstance, admin: DuckDBConnection, workDir: string, localLakeRoot: string) {
+    this.admin = admin;
+    this.workDir = workDir;
+    this.localLakeRoot = localLakeRoot;
+  }
+
+  static async create(o: SandboxOptions): Promise<OrgSandbox> {
+    const workDir = join(o.engineDir, 'orgs', o.org);
+    await mkdir(join(workDir, 'tmp'), { recursive: true });
+    // Where the organization's lake files are read from: in place for a local lake, else the cache.
+    const localLakeRoot = o.store.localPath ? o.store.localPath('orgs').slice(0, -'orgs'.length) : join(o.engineDir, 'cache');
+    const orgLakeDir = join(localLakeRoot, orgPrefix(o.org));
+    await mkdir(orgLakeDir, { recursive: true });
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(o.threads),
+      memory_limit: o.memoryLimit,
+      temp_directory: join(workDir, 'tmp'),
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      allow_community_extensions: 'false',
+    });
+    const admin = await instance.connect();
+    const sb = new OrgSandbox(o, instance, admin, workDir, localLakeRoot);
+    try {
+      await admin.run(`SET TimeZone = 'UTC'`);
+      for (const m of TRINO_MACROS) await admin.run(m);
+      await admin.run(`CREATE SCHEMA IF NOT EXISTS ${ident(o.scratchSchema)}`);
+      await sb.refresh();
+      const analytic = analyticViewsSql(o.timezone);
+      for (const sql of analytic.sql) await admin.run(sql);
+      await admin.run(queryHistorySql(null));
+      for (const t of TABLES) sb.dependsOn.set(t.name, [t.name as TableName]);
+      for (const v of analytic.defs) {
+        sb.dependsOn.set(v.name, (await relationsIn(admin, v.sql)).filter((n): n is TableName => TABLES.some((t) => t.name === n)));
+      }
+      await sb.loadScratch();
+      // Lock it down: from here on, only these directories, and no configuration changes.
+      const allowed = [orgLakeDir, workDir].map((d) => (d.endsWith('/') ? d : `${d}/`));
+      await admin.run(`SET allowed_directories = [${allowed.map(q).join(', ')}]`);
+      await admin.run(`SET enable_external_access = false`);
+      await admin.run(`SET lock_configuration = true`);
+      return sb;
+    } catch (e) {
+      sb.close();
+      throw e;
+    }
+  }
+
+  close(): void {
+    try {
+      this.admin.closeSync();
+    } finally {
+      this.instance.closeSync();
+    }
+  }
+
+  /** Switches the table views to the live snapshot, if it changed. Running queries keep theirs. */
+  async refresh(): Promise<void> {
+    const m = await readCurrentManifest(this.o.store, this.o.org);
+    if (m && m.version === this.version) return;
+    const files = new Map<TableName, string[]>();
+    for (const t of TABLES) {
+      const keys = (m?.tables[t.name as TableName] ?? []).map((f) => f.key);
+      files.set(t.name as TableName, await this.localPaths(keys));
+    }
+    await this.lock.write(async () => {
+      await this.admin.run('BEGIN TRANSACTION');
+      try {
+        for (const sql of tableViewsSql((t) => files.get(t) ?? [])) await this.admin.run(sql);
+        await this.admin.run('COMMIT');
+      } catch (e) {
+        await this.admin.run('ROLLBACK');
+        throw e;
+      }
+      this.manifest = m;
+      this.version = m?.version;
+    });
+  }
+
+  /** Runs one guarded read statement; the cursor streams its rows. */
+  async query(sql: string, signal?: AbortSignal): Promise<QueryCursor> {
+    this.lastUsed = Date.now();
+    if (signal?.aborted) throw new EngineError('interrupted', 'the query was interrupted');
+    const c = await this.instance.connect();
+    const onAbort = () => c.interrupt();
+    signal?.addEventListener('abort', onAbort);
+    this.running++;
+    let closed = false;
+    const release = () => {
+      if (closed) return;
+      closed = true;
+      this.running--;
+      this.lastUsed = Date.now();
+      signal?.removeEventListener('abort', onAbort);
+      c.closeSync();
+    };
+    try {
+      let result!: DuckDBResult;
+      let version = 0;
+      let bytes = 0;
+      await this.lock.read(async () => {
+        const relations = await guardStatement(c, sql, { schemas: [this.o.scratchSchema, 'information_schema'] });
+        version = this.version ?? 0;
+        bytes = this.bytesOf(relations);
+        result = await c.stream(sql);
+      });
+      const columns: EngineColumn[] = result.columnNames().map((name, i) => ({ name, type: engineType(result.columnType(i)) }));
+      const paths = [this.localLakeRoot, this.workDir];
+      return {
+        columns,
+        snapshotVersion: version,
+        bytesScanned: () => bytes,
+        next: async (): Promise<EngineRow[] | undefined> => {
+          if (closed) return undefined;
+          try {
+            const chunk = await result.fetchChunk();
+            if (!chunk || chunk.rowCount === 0) {
+              release();
+              return undefined;
+            }
+            return chunk.getRows().map((row) => row.map(engineValue));
+          } catch (e) {
+            release();
+            throw classifyDuckDBError(e, paths);
+          }
+        },
+        close: async () => {
+          if (!closed) c.interrupt();
+          release();
+        },
+      };
+    } catch (e) {
+      release();
+      throw classifyDuckDBError(e, [this.localLakeRoot, this.workDir]);
+    }
+  }
+
+  /** Bytes of the snapshot's files under the named relations. */
+  private bytesOf(relations: readonly string[]): number {
+    const tables = new Set<TableName>();
+    for (const r of relations) for (const t of this.dependsOn.get(r) ?? []) tables.add(t);
+    let bytes = 0;
+    for (const t of tables) for (const f of this.manifest?.tables[t] ?? []) bytes += f.bytes;
+    return bytes;
+  }
+
+  // ---- query_history ---------------------------------------------------------------------
+
+  async setQueryHistory(rows: readonly QueryHistoryRow[]): Promise<void> {
+    const path = join(this.workDir, `history-${randomUUID()}.ndjson`);
+    await writeFile(path, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
+    try {
+      await this.lock.write(() => this.admin.run(rows.length ? queryHistorySql(path) : queryHistorySql(null)).then(() => undefined));
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  // ---- scratch schema (Looker PDTs) --------------------------------------------------------
+
+  private scratchCatalog: ScratchCatalog = { tables: {}, views: {} };
+  private readonly scratchCatalogKey = (): string => `${scratchPrefix(this.o.org)}catalog.json`;
+
+  private async loadScratch(): Promise<void> {
+    const raw = await this.o.store.get(this.scratchCatalogKey());
+    if (raw) this.scratchCatalog = JSON.parse(new TextDecoder().decode(raw)) as ScratchCatalog;
+    for (const [name, t] of Object.entries(this.scratchCatalog.tables)) await this.admin.run(this.scratchTableViewSql(name, (await this.localPaths([t.key]))[0]!));
+    for (const [name, sql] of Object.entries(this.scratchCatalog.views)) {
+      try {
+        await this.admin.run(`CREATE OR REPLACE VIEW ${this.scratchName(name)} AS ${sql}`);
+      } catch (e) {
+        this.o.log.warn('a scratch view no longer binds; skipped', { org: this.o.org, view: name, error: String(e) });
+      }
+    }
+  }
+
+  private scratchName(name: string): string {
+    return `${ident(this.o.scratchSchema)}.${ident(name)}`;
+  }
+
+  private scratchTableViewSql(name: string, path: string): string {
+    return `CREATE OR REPLACE VIEW ${this.scratchName(name)} AS SELECT * FROM read_parquet(${q(path)})`;
+  }
+
+  private async saveScratch(): Promise<void> {
+    await this.o.store.put(this.scratchCatalogKey(), JSON.stringify(this.scratchCatalog));
+  }
+
+  scratchBytes(): number {
+    return Object.values(this.scratchCatalog.tables).reduce((s, t) => s + t.bytes, 0);
+  }
+
+  private exists(name: string): boolean {
+    return name in this.scratchCatalog.tables || name in this.scratchCatalog.views;
+  }
+
+  async createTableAs(name: string, selectSql: string, signal?: AbortSignal): Promise<{ rows: number; bytes: number }> {
+    if (this.exists(name)) throw new EngineError('semantic', `table ${this.o.scratchSchema}.${name} already exists`);
+    const key = `${scratchPrefix(this.o.org)}tables/${name}-${randomUUID()}.parquet`;
+    const local = this.o.store.localPath ? this.o.store.localPath(key) : join(this.localLakeRoot, key);
+    await mkdir(join(local, '..'), { recursive: true });
+    const c = await this.instance.connect();
+    const onAbort = () => c.interrupt();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      await this.lock.read(() => guardStatement(c, selectSql, { schemas: [this.o.scratchSchema, 'information_schema'] }));
+      const r = await c.run(`COPY (${selectSql}) TO ${q(local)} (FORMAT parquet, COMPRESSION snappy)`);
+      const entry = { key, rows: r.rowsChanged, bytes: (await stat(local)).size };
+      if (!this.o.store.localPath) await this.o.store.putFile(key, local);
+      await this.lock.write(() => this.admin.run(this.scratchTableViewSql(name, local)).then(() => undefined));
+      this.scratchCatalog.tables[name] = entry;
+      await this.saveScratch();
+      return { rows: entry.rows, bytes: entry.bytes };
+    } catch (e) {
+      await rm(local, { force: true });
+      throw classifyDuckDBError(e, [this.localLakeRoot, this.workDir]);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      c.closeSync();
+    }
+  }
+
+  async dropTable(name: string, ifExists: boolean): Promise<void> {
+    const t = this.scratchCatalog.tables[name];
+    if (!t) {
+      if (ifExists) return;
+      throw new EngineError('semantic', `table ${this.o.scratchSchema}.${name} does not exist`);
+    }
+    await this.lock.write(() => this.admin.run(`DROP VIEW IF EXISTS ${this.scratchName(name)}`).then(() => undefined));
+    delete this.scratchCatalog.tables[name];
+    await this.saveScratch();
+    await this.o.store.delete([t.key]);
+    if (!this.o.store.localPath) await rm(join(this.localLakeRoot, t.key), { force: true });
+  }
+
+  async renameTable(from: string, to: string): Promise<void> {
+    const t = this.scratchCatalog.tables[from];
+    if (!t) throw new EngineError('semantic', `table ${this.o.scratchSchema}.${from} does not exist`);
+    if (this.exists(to)) throw new EngineError('semantic', `table ${this.o.scratchSchema}.${to} already exists`);
+    const path = (await this.localPaths([t.key]))[0]!;
+    await this.lock.write(async () => {
+      await this.admin.run(this.scratchTableViewSql(to, path));
+      await this.admin.run(`DROP VIEW IF EXISTS ${this.scratchName(from)}`);
+    });
+    delete this.scratchCatalog.tables[from];
+    this.scratchCatalog.tables[to] = t;
+    await this.saveScratch();
+  }
+
+  async createView(name: string, selectSql: string, orReplace: boolean): Promise<void> {
+    if (name in this.scratchCatalog.tables || (!orReplace && name in this.scratchCatalog.views)) {
+      throw new EngineError('semantic', `relation ${this.o.scratchSchema}.${name} already exists`);
+    }
+    await this.lock.write(async () => {
+      await guardStatement(this.admin, selectSql, { schemas: [this.o.scratchSchema, 'information_schema'] });
+      await this.admin.run(`CREATE OR REPLACE VIEW ${this.scratchName(name)} AS ${selectSql}`);
+    }).catch((e: unknown) => {
+      throw classifyDuckDBError(e, [this.localLakeRoot, this.workDir]);
+    });
+    this.scratchCatalog.views[name] = selectSql;
+    await this.saveScratch();
+  }
+
+  async dropView(name: string, ifExists: boolean): Promise<void> {
+    if (!(name in this.scratchCatalog.views)) {
+      if (ifExists) return;
+      throw new EngineError('semantic', `view ${this.o.scratchSchema}.${name} does not exist`);
+    }
+    await this.lock.write(() => this.admin.run(`DROP VIEW IF EXISTS ${this.scratchName(name)}`).then(() => undefined));
+    delete this.scratchCatalog.views[name];
+    await this.saveScratch();
+  }
+
+  // ---- files ---------------------------------------------------------------------------------
+
+  /** Local paths of lake objects: in place for a local lake, downloaded once (immutable) otherwise. */
+  private async localPaths(keys: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const key of keys) {
+      if (this.o.store.localPath) {
+        out.push(this.o.store.localPath(key));
+        continue;
+      }
+      const local = join(this.localLakeRoot, key);
+      if (!existsSync(local) && !(await this.o.store.getFile(key, local))) throw new Error(`lake object ${key} is missing`);
+      out.push(local);
+    }
+    return out;
+  }
+}
