@@ -37,6 +37,8 @@ export function classifyDuckDBError(e: unknown, internalPaths: readonly string[]
       let message = raw;
       for (const p of internalPaths) message = message.split(p).join('<lake>/');
       if (kind === 'interrupted') message = 'the query was interrupted';
+      // Never echo paths back: the sandbox's answer is the same for every file, existing or not.
+      if (kind === 'permission') message = 'access to files, settings and extensions is not allowed: a query reads only its organization\'s tables';
       return new EngineError(kind, message.trim());
     }
   }
