@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { StagingStore } from '../../src/ingest/staging-store.ts';
-import { S3ObjectStore } from '../../src/lake/s3-store.ts';
+import type { S3ObjectStore } from '../../src/lake/s3-store.ts';
 import { ParquetWriter } from '../../src/lake/parquet-writer.ts';
 import { Publisher } from '../../src/lake/publisher.ts';
 import { DuckDBEngine } from '../../src/engine/duckdb/engine.ts';
