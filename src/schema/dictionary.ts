@@ -4,7 +4,7 @@
  */
 import { TABLES } from './tables.ts';
 import { HIVE_TYPE } from './physical.ts';
-import type { TableDef } from './types.ts';
+import type { ColumnDef, TableDef } from './types.ts';
 
 export interface DictionarySection {
   title: string;
@@ -35,6 +35,23 @@ export function tableSection(t: TableDef): DictionarySection {
   };
 }
 
+/** A section for a relation that is not a stored table (a view), from its column list. */
+export function columnsSection(title: string, doc: string, columns: readonly ColumnDef[]): DictionarySection {
+  return {
+    title,
+    markdown: [
+      `## ${title}`,
+      '',
+      doc,
+      '',
+      '| column | type | meaning |',
+      '|---|---|---|',
+      ...columns.map((c) => `| \`${c.name}\` | ${HIVE_TYPE[c.type]} | ${c.doc.replaceAll('|', '\\|')} |`),
+      '',
+    ].join('\n'),
+  };
+}
+
 export function dataDictionary(extra: DictionarySection[] = []): string {
   return [
     '# Data dictionary',
@@ -49,6 +66,7 @@ export function dataDictionary(extra: DictionarySection[] = []): string {
     '**derived** — computed by Runlake when it publishes (the meaning gives the formula).',
     '',
     ...TABLES.map((t) => tableSection(t).markdown),
+    ...(extra.length ? ['# Views', '', 'Every organization database also has these views, computed at query time from the tables above.', "Business hours are Monday–Friday 09:00–17:00 in the organization's time zone.", ''] : []),
     ...extra.map((s) => s.markdown),
   ].join('\n');
 }

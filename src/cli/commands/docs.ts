@@ -2,11 +2,17 @@
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dataDictionary } from '../../schema/dictionary.ts';
+import { dataDictionary, columnsSection } from '../../schema/dictionary.ts';
+import { analyticViewsDictionary } from '../../catalog/analytic-views.ts';
+import { QUERY_HISTORY_COLUMNS } from '../../catalog/query-history.ts';
 import { memberLoginJsonSchema, memberSnapshotJsonSchema, processSnapshotJsonSchema } from '../../schema/index.ts';
 
 export const GENERATED_DOCS: Record<string, () => string> = {
-  'data-dictionary.md': () => dataDictionary(),
+  'data-dictionary.md': () =>
+    dataDictionary([
+      ...analyticViewsDictionary({ timezone: 'UTC' }),
+      columnsSection('query_history (view)', "This organization's own queries, kept 400 days by default (configurable).", QUERY_HISTORY_COLUMNS),
+    ]),
   'schema/process-snapshot.schema.json': () => JSON.stringify(processSnapshotJsonSchema(), null, 2) + '\n',
   'schema/member-snapshot.schema.json': () => JSON.stringify(memberSnapshotJsonSchema(), null, 2) + '\n',
   'schema/member-login.schema.json': () => JSON.stringify(memberLoginJsonSchema(), null, 2) + '\n',
