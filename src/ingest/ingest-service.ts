@@ -84,10 +84,21 @@ function invalid(problems: RecordProblem[], received: number): RunlakeError {
   );
 }
 
+function looksLikeOneJsonValue(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return !text.trim().includes('\n');
+  }
+}
+
 /** Parses a JSON array / object, or NDJSON (one JSON value per line; blank lines skipped). */
 export function parseBatch(body: Buffer, contentType: string | undefined): unknown[] {
-  const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  let type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const text = body.toString('utf8');
+  // No content type, or curl's default for --data: decide by the body (a JSON document, else NDJSON).
+  if (type === '' || type === 'application/x-www-form-urlencoded') type = looksLikeOneJsonValue(text) ? 'application/json' : 'application/x-ndjson';
   if (type === 'application/json') {
     let v: unknown;
     try {

@@ -128,6 +128,11 @@ describe('ingest over HTTP against a real server process', () => {
     const big = await post('/ingest/v1/orgs/acme/processes', JSON.stringify([{ ...processDoc('big'), process_name: 'x'.repeat(3 * 1024 * 1024) }]));
     assert.equal(big.status, 413);
     assert.equal((await post('/ingest/v1/orgs/acme/processes', 'a,b', { type: 'text/csv' })).status, 415);
+    // curl --data without a content type sends application/x-www-form-urlencoded: the body decides.
+    const curlish = await post('/ingest/v1/orgs/acme/processes', JSON.stringify([processDoc('curl1')]), { type: 'application/x-www-form-urlencoded' });
+    assert.equal(curlish.status, 200);
+    const curlNd = await post('/ingest/v1/orgs/acme/processes', `${JSON.stringify(processDoc('curl2'))}\n${JSON.stringify(processDoc('curl3'))}\n`, { type: 'application/x-www-form-urlencoded' });
+    assert.deepEqual(await curlNd.json(), { received: 2, applied: 2, ignored: 0 });
   });
 
   it('ingests members and login events, and deletes a process by tombstone', async () => {
