@@ -162,7 +162,7 @@ export class OrgSandbox {
       let version = 0;
       let bytes = 0;
       await this.lock.read(async () => {
-        const relations = await guardStatement(c, sql, { schemas: [this.o.scratchSchema, 'information_schema'] });
+        const relations = await this.guarded(c, sql);
         version = this.version ?? 0;
         bytes = this.bytesOf(relations);
         result = await c.stream(sql);
@@ -196,6 +196,24 @@ export class OrgSandbox {
       release();
       throw classifyDuckDBError(e, [this.localLakeRoot, this.workDir]);
     }
+  }
+
+  /**
+   * The guard's verdict for a statement (the relations it reads), remembered by SQL text: the
+   * verdict depends on nothing else, and dashboards repeat the same statements.
+   */
+  private readonly verdicts = new Map<string, string[]>();
+  private async guarded(c: DuckDBConnection, sql: string): Promise<string[]> {
+    const known = this.verdicts.get(sql);
+    if (known) {
+      this.verdicts.delete(sql);
+      this.verdicts.set(sql, known);
+      return known;
+    }
+    const relations = await guardStatement(c, sql, { schemas: [this.o.scratchSchema, 'information_schema'] });
+    this.verdicts.set(sql, relations);
+    if (this.verdicts.size > 500) this.verdicts.delete(this.verdicts.keys().next().value!);
+    return relations;
   }
 
   /** Bytes of the snapshot's files under the named relations. */
