@@ -1,7 +1,8 @@
 /**
  * The composition root of a Runlake server on one data dir: control plane, lake store, write
- * runtime (staging, publisher, GC), and the HTTP listener (health, ingest, admin). Query listeners
- * (pgwire, Athena, console) attach here as they land.
+ * runtime (staging, publisher, GC), the query engine and query service, and the HTTP listener
+ * (health, ingest, admin, query API). Other query listeners (pgwire, Athena, console) attach to
+ * the same query service as they land.
  *
  * Invariants: one server per data dir (server.json names it; CLI commands then go through its
  * admin API); on start, changes acknowledged but not yet published (e.g. before a crash) are
@@ -19,7 +20,12 @@ import { S3ObjectStore, ensureBucket } from '../lake/s3-store.ts';
 import { readCurrentManifest } from '../lake/manifest-store.ts';
 import { addAdminRoutes } from '../protocols/http/admin-routes.ts';
 import { addIngestRoutes } from '../protocols/http/ingest-routes.ts';
+import { addQueryRoutes } from '../protocols/http/query-routes.ts';
 import { Router, sendJson } from '../protocols/http/router.ts';
+import { DuckDBEngine } from '../engine/duckdb/engine.ts';
+import type { QueryEngine } from '../engine/engine.ts';
+import type { ObjectStore } from '../lake/object-store.ts';
+import { QueryService } from '../service/query-service.ts';
 import { RunlakeError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { openLocalAdmin, type LocalControlPlane } from './admin-client.ts';
@@ -32,6 +38,7 @@ export interface RunningServer {
   adminToken: string;
   control: LocalControlPlane;
   runtime: LakeRuntime;
+  queries: QueryService;
   close(): Promise<void>;
 }
 
@@ -54,6 +61,8 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
   }, config.ingestMaxBodyBytes);
   addAdminRoutes(router, control.admin, adminToken);
   addLakeAdminRoutes(router, runtime, control, adminToken);
+  const { engine, queries } = await startQueries(config, store, runtime, control, log);
+  addQueryRoutes(router, queries, control.admin);
 
   const http = createServer({ requestTimeout: 5 * 60_000 }, router.listener);
   const httpPort = await listen(http, config.httpPort, config.host);
@@ -65,17 +74,50 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
 
   let closing: Promise<void> | undefined;
   return {
-    httpUrl, httpPort, adminToken, control, runtime,
+    httpUrl, httpPort, adminToken, control, runtime, queries,
     close: () => (closing ??= (async () => {
-      await new Promise<void>((resolve) => {
+      const httpClosed = new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeIdleConnections();
       });
+      // Cancelling running queries ends their streams, so their connections can close.
+      await queries.close();
+      await httpClosed;
+      await engine.close();
       await runtime.close({ flush: true });
       await control.close();
       removeServerInfo(config.dataDir);
     })()),
   };
+}
+
+/**
+ * The query side: one DuckDB sandbox per organization over the lake, the query service in front of
+ * it (limits, history, cache), and a publish switching the organization's new queries to the new
+ * snapshot.
+ */
+async function startQueries(
+  config: RunlakeConfig,
+  store: ObjectStore,
+  runtime: LakeRuntime,
+  control: LocalControlPlane,
+  log: Logger,
+): Promise<{ engine: QueryEngine; queries: QueryService }> {
+  const engine = new DuckDBEngine({
+    store,
+    dataDir: config.dataDir,
+    scratchSchema: config.scratchSchema,
+    log,
+    timezoneOf: async (org) => (await control.store.getOrg(org))?.timezone ?? 'UTC',
+    // The service is created next; an instance opens only when a query arrives, after that.
+    historyOf: (org) => queries.historyRows(org),
+  });
+  const queries: QueryService = new QueryService({ engine, control: control.store, log, scratchSchema: config.scratchSchema });
+  await queries.start();
+  runtime.onPublish((r) => {
+    engine.refresh(r.org).catch((e: unknown) => log.error('switching queries to the new snapshot failed', { org: r.org, error: String(e) }));
+  });
+  return { engine, queries };
 }
 
 /** `POST /admin/v1/orgs/:org/publish` and `GET /admin/v1/orgs/:org/lake`: for the CLI and operators. */

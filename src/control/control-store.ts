@@ -1,5 +1,6 @@
 /**
- * The control plane's storage seam: organizations, console users, access keys and ingest tokens.
+ * The control plane's storage seam: organizations, console users, access keys, ingest tokens and
+ * query history.
  *
  * The embedded implementation is one SQLite file (sqlite-control-store.ts); a PostgreSQL one
  * follows for multi-node deployments. The interface is async and speaks only domain types, so
@@ -97,6 +98,56 @@ export interface OrgUpdate {
   limits?: Partial<OrgLimits>;
 }
 
+export const QUERY_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type QueryState = (typeof QUERY_STATES)[number];
+
+/** One query of the history (src/service owns it; the `query_history` view shows these rows). */
+export interface QueryRecord {
+  queryId: string;
+  org: string;
+  /** An access key id or a console user name. */
+  principal: string;
+  /** http, pgwire, athena or console. */
+  protocol: string;
+  /** trino or postgres. */
+  dialect: string;
+  sql: string;
+  state: QueryState;
+  /** The RunlakeError code of a failed or cancelled query. */
+  errorCode: string | null;
+  error: string | null;
+  submittedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  queueMs: number | null;
+  execMs: number | null;
+  rows: number | null;
+  bytesScanned: number | null;
+  snapshotVersion: number | null;
+  cached: boolean;
+  /** The result was cut at an interactive row or byte cap. */
+  truncated: boolean;
+}
+
+/** What changes over a query's life (identity, SQL and submission time never do). */
+export type QueryRecordPatch = Partial<
+  Pick<
+    QueryRecord,
+    | 'state' | 'errorCode' | 'error' | 'startedAt' | 'finishedAt' | 'queueMs' | 'execMs' | 'rows' | 'bytesScanned'
+    | 'snapshotVersion' | 'cached' | 'truncated'
+  >
+>;
+
+export interface QueryListFilter {
+  /** At most this many rows (default: all). */
+  limit?: number;
+  /** Only rows older than this position (exclusive): a page's last row gives the next page. */
+  before?: { submittedAt: string; queryId: string };
+  /** Only rows submitted at or after this time. */
+  since?: string;
+  state?: QueryState;
+}
+
 export interface ControlStore {
   /** Adds an organization; false when one with that name already exists. */
   insertOrg(org: Organization): Promise<boolean>;
@@ -131,6 +182,21 @@ export interface ControlStore {
   listIngestTokens(): Promise<IngestToken[]>;
   /** Marks the token revoked at `at`; false when it does not exist or is already revoked. */
   revokeIngestToken(id: string, at: string): Promise<boolean>;
+
+  /** Adds a query to the history; false when its id is taken. */
+  recordQuery(q: QueryRecord): Promise<boolean>;
+  /** Applies the changes to a recorded query; false when there is none with that id. */
+  updateQuery(queryId: string, patch: QueryRecordPatch): Promise<boolean>;
+  getQuery(queryId: string): Promise<QueryRecord | undefined>;
+  /** The organization's queries, newest first (by submittedAt, then queryId). */
+  listQueries(org: string, filter?: QueryListFilter): Promise<QueryRecord[]>;
+  /** Deletes every organization's queries submitted before `at`; how many were deleted. */
+  deleteQueriesBefore(at: string): Promise<number>;
+  /**
+   * Marks queries still QUEUED or RUNNING as FAILED with `error` (code `errorCode`), finished at
+   * `at`: a process that stopped (or crashed) left them so. How many were marked.
+   */
+  failUnfinishedQueries(at: string, errorCode: string, error: string): Promise<number>;
 
   /**
    * Records the id of the master key that encrypts this store's secrets, unless one is recorded

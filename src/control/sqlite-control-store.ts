@@ -19,6 +19,10 @@ import type {
   IngestToken,
   OrgUpdate,
   Organization,
+  QueryListFilter,
+  QueryRecord,
+  QueryRecordPatch,
+  QueryState,
   StoredAccessKey,
   StoredConsoleUser,
   StoredIngestToken,
@@ -79,6 +83,33 @@ const MIGRATIONS: readonly string[] = [
     value  TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: query history (src/service). Kept for the configured retention, then purged by time.
+  `
+  CREATE TABLE query_history (
+    query_id          TEXT PRIMARY KEY,
+    org               TEXT NOT NULL REFERENCES orgs (name),
+    principal         TEXT NOT NULL,
+    protocol          TEXT NOT NULL,
+    dialect           TEXT NOT NULL,
+    sql               TEXT NOT NULL,
+    state             TEXT NOT NULL CHECK (state IN ('QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
+    error_code        TEXT,
+    error             TEXT,
+    submitted_at      TEXT NOT NULL,
+    started_at        TEXT,
+    finished_at       TEXT,
+    queue_ms          INTEGER,
+    exec_ms           INTEGER,
+    rows              INTEGER,
+    bytes_scanned     INTEGER,
+    snapshot_version  INTEGER,
+    cached            INTEGER NOT NULL CHECK (cached IN (0, 1)),
+    truncated         INTEGER NOT NULL CHECK (truncated IN (0, 1))
+  ) STRICT;
+  CREATE INDEX query_history_by_org ON query_history (org, submitted_at, query_id);
+  CREATE INDEX query_history_by_time ON query_history (submitted_at);
+  CREATE INDEX query_history_unfinished ON query_history (state) WHERE state IN ('QUEUED', 'RUNNING');
+  `,
 ];
 
 /** The schema version this code writes. */
@@ -125,6 +156,44 @@ interface TokenRow {
   created_at: string;
   revoked_at: string | null;
 }
+
+interface QueryRow {
+  query_id: string;
+  org: string;
+  principal: string;
+  protocol: string;
+  dialect: string;
+  sql: string;
+  state: string;
+  error_code: string | null;
+  error: string | null;
+  submitted_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  queue_ms: number | null;
+  exec_ms: number | null;
+  rows: number | null;
+  bytes_scanned: number | null;
+  snapshot_version: number | null;
+  cached: number;
+  truncated: number;
+}
+
+/** QueryRecordPatch field → column (an exhaustive map: a new field is a compile error here). */
+const QUERY_PATCH_COLUMNS: Record<keyof QueryRecordPatch, string> = {
+  state: 'state',
+  errorCode: 'error_code',
+  error: 'error',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  queueMs: 'queue_ms',
+  execMs: 'exec_ms',
+  rows: 'rows',
+  bytesScanned: 'bytes_scanned',
+  snapshotVersion: 'snapshot_version',
+  cached: 'cached',
+  truncated: 'truncated',
+};
 
 export class SqliteControlStore implements ControlStore {
   private readonly statements = new Map<string, Database.Statement>();
@@ -315,6 +384,77 @@ export class SqliteControlStore implements ControlStore {
     return r.changes === 1;
   }
 
+  async recordQuery(q: QueryRecord): Promise<boolean> {
+    const r = this
+      .sql(
+        `INSERT INTO query_history (query_id, org, principal, protocol, dialect, sql, state, error_code, error,
+           submitted_at, started_at, finished_at, queue_ms, exec_ms, rows, bytes_scanned, snapshot_version, cached, truncated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(
+        q.queryId, q.org, q.principal, q.protocol, q.dialect, q.sql, q.state, q.errorCode, q.error,
+        q.submittedAt, q.startedAt, q.finishedAt, q.queueMs, q.execMs, q.rows, q.bytesScanned, q.snapshotVersion,
+        q.cached ? 1 : 0, q.truncated ? 1 : 0,
+      );
+    return r.changes === 1;
+  }
+
+  async updateQuery(queryId: string, patch: QueryRecordPatch): Promise<boolean> {
+    const sets: string[] = [];
+    const values: (string | number | null)[] = [];
+    for (const [key, column] of Object.entries(QUERY_PATCH_COLUMNS) as [keyof QueryRecordPatch, string][]) {
+      const v = patch[key];
+      if (v === undefined) continue;
+      sets.push(`${column} = ?`);
+      values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+    }
+    if (sets.length === 0) return (await this.getQuery(queryId)) !== undefined;
+    const r = this.sql(`UPDATE query_history SET ${sets.join(', ')} WHERE query_id = ?`).run(...values, queryId);
+    return r.changes === 1;
+  }
+
+  async getQuery(queryId: string): Promise<QueryRecord | undefined> {
+    const row = this.sql('SELECT * FROM query_history WHERE query_id = ?').get(queryId) as QueryRow | undefined;
+    return row ? queryFromRow(row) : undefined;
+  }
+
+  async listQueries(org: string, filter: QueryListFilter = {}): Promise<QueryRecord[]> {
+    const where = ['org = ?'];
+    const values: (string | number)[] = [org];
+    if (filter.before) {
+      where.push('(submitted_at, query_id) < (?, ?)');
+      values.push(filter.before.submittedAt, filter.before.queryId);
+    }
+    if (filter.since !== undefined) {
+      where.push('submitted_at >= ?');
+      values.push(filter.since);
+    }
+    if (filter.state !== undefined) {
+      where.push('state = ?');
+      values.push(filter.state);
+    }
+    let text = `SELECT * FROM query_history WHERE ${where.join(' AND ')} ORDER BY submitted_at DESC, query_id DESC`;
+    if (filter.limit !== undefined) {
+      text += ' LIMIT ?';
+      values.push(Math.max(0, Math.floor(filter.limit)));
+    }
+    return (this.sql(text).all(...values) as QueryRow[]).map(queryFromRow);
+  }
+
+  async deleteQueriesBefore(at: string): Promise<number> {
+    return this.sql('DELETE FROM query_history WHERE submitted_at < ?').run(at).changes;
+  }
+
+  async failUnfinishedQueries(at: string, errorCode: string, error: string): Promise<number> {
+    const r = this
+      .sql(
+        `UPDATE query_history SET state = 'FAILED', error_code = ?, error = ?, finished_at = ?
+         WHERE state IN ('QUEUED', 'RUNNING')`,
+      )
+      .run(errorCode, error, at);
+    return r.changes;
+  }
+
   async bindMasterKeyId(keyId: string): Promise<string> {
     this.sql(`INSERT INTO settings (key, value) VALUES ('master_key_id', ?) ON CONFLICT DO NOTHING`).run(keyId);
     const row = this.sql(`SELECT value FROM settings WHERE key = 'master_key_id'`).get() as { value: string };
@@ -377,6 +517,30 @@ function accessKeyFromRow(r: AccessKeyRow): AccessKey {
 
 function userFromRow(r: UserRow): ConsoleUser {
   return { username: r.username, role: r.role as ConsoleRole, org: r.org, createdAt: r.created_at };
+}
+
+function queryFromRow(r: QueryRow): QueryRecord {
+  return {
+    queryId: r.query_id,
+    org: r.org,
+    principal: r.principal,
+    protocol: r.protocol,
+    dialect: r.dialect,
+    sql: r.sql,
+    state: r.state as QueryState,
+    errorCode: r.error_code,
+    error: r.error,
+    submittedAt: r.submitted_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    queueMs: r.queue_ms,
+    execMs: r.exec_ms,
+    rows: r.rows,
+    bytesScanned: r.bytes_scanned,
+    snapshotVersion: r.snapshot_version,
+    cached: r.cached === 1,
+    truncated: r.truncated === 1,
+  };
 }
 
 function tokenFromRow(r: TokenRow): IngestToken {

@@ -5,17 +5,29 @@
  */
 export const ERROR_CODES = {
   bad_request: 400,
+  /** SQL that does not parse; the message names line:column (details `line`, `column`). */
+  syntax_error: 400,
   unauthenticated: 401,
   forbidden: 403,
   analytics_disabled: 403,
+  /** A statement kind the query service does not run (writes outside the scratch schema, SET, ATTACH…). */
+  statement_not_allowed: 403,
+  /** The organization's scratch schema is full (limits.scratchQuotaBytes). */
+  quota_exceeded: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   invalid_document: 422,
   too_many_requests: 429,
+  /** The query was cancelled (by its client, a cancel request, or shutdown); 499 as gRPC gateways map CANCELLED. */
+  cancelled: 499,
   internal: 500,
   unavailable: 503,
+  /** The query needed more memory or disk than the engine may use. */
+  resource_exhausted: 503,
+  /** The query ran longer than its organization's limits.queryTimeoutMs. */
+  query_timeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -20,6 +20,8 @@ export interface DuckDBEngineOptions {
   log: Logger;
   /** The organization's IANA time zone (business-hours views). */
   timezoneOf: (org: string) => Promise<string>;
+  /** The organization's query history, loaded into `query_history` when its instance opens. */
+  historyOf?: (org: string) => Promise<readonly QueryHistoryRow[]>;
   threadsPerInstance?: number;
   memoryLimitPerInstance?: string;
   maxInstances?: number;
@@ -40,7 +42,7 @@ export class DuckDBEngine implements QueryEngine {
     if (!p) {
       p = (async () => {
         await this.makeRoom();
-        return OrgSandbox.create({
+        const sb = await OrgSandbox.create({
           org,
           timezone: await this.o.timezoneOf(org),
           scratchSchema: this.o.scratchSchema,
@@ -50,6 +52,8 @@ export class DuckDBEngine implements QueryEngine {
           memoryLimit: this.o.memoryLimitPerInstance ?? '2GB',
           log: this.o.log,
         });
+        if (this.o.historyOf) await sb.setQueryHistory(await this.o.historyOf(org));
+        return sb;
       })();
       this.sandboxes.set(org, p);
       p.catch(() => this.sandboxes.delete(org));

@@ -1,0 +1,97 @@
+/**
+ * Every failure of a query becomes a RunlakeError here, in one place: the front-end's SqlErrors,
+ * the engine's errors (already RunlakeErrors when a user caused them; anything else is internal),
+ * and the service's own refusals. Messages say what to do next and never reveal another
+ * organization, a path or a stack.
+ */
+import { EngineError, type EngineErrorKind } from '../engine/errors.ts';
+import { SqlError } from '../sql/trino/translate.ts';
+import { RunlakeError, isRunlakeError, type ErrorCode } from '../util/errors.ts';
+import type { Logger } from '../util/logger.ts';
+
+/** What a statement may be, for refusals. */
+export function allowedStatements(scratchSchema: string): string {
+  return (
+    'only SELECT, WITH, VALUES, EXPLAIN, SHOW and DESCRIBE statements are allowed, and ' +
+    `CREATE TABLE AS / DROP TABLE / ALTER TABLE RENAME / CREATE VIEW / DROP VIEW in the ${scratchSchema} schema`
+  );
+}
+
+export function statementNotAllowed(what: string, scratchSchema: string): RunlakeError {
+  return new RunlakeError('statement_not_allowed', `${what} is not allowed: ${allowedStatements(scratchSchema)}`);
+}
+
+/** The front-end's errors, as the client should see them. */
+export function fromSqlError(e: SqlError): RunlakeError {
+  switch (e.code) {
+    case 'syntax_error': {
+      const at = e.line !== undefined && e.column !== undefined ? { line: e.line, column: e.column } : undefined;
+      // The front-end's message already starts with `line L:C:` (Trino's shape).
+      const message = at && !/^line \d+:\d+/.test(e.message) ? `line ${at.line}:${at.column}: ${e.message}` : e.message;
+      return new RunlakeError('syntax_error', message, at);
+    }
+    case 'not_supported':
+      return new RunlakeError('bad_request', e.message);
+    case 'multiple_statements':
+      return new RunlakeError('bad_request', `${e.message}: send each statement as its own query`, lineColumn(e));
+    case 'unknown_database':
+      // Same message whether the database exists or not.
+      return new RunlakeError('not_found', e.message);
+  }
+}
+
+function lineColumn(e: SqlError): Record<string, unknown> | undefined {
+  return e.line !== undefined && e.column !== undefined ? { line: e.line, column: e.column } : undefined;
+}
+
+/** Why the service aborted a query's engine work. */
+export type AbortReason = { kind: 'cancel'; message: string } | { kind: 'timeout'; timeoutMs: number };
+
+export function abortError(reason: AbortReason): RunlakeError {
+  if (reason.kind === 'cancel') return new RunlakeError('cancelled', reason.message);
+  return new RunlakeError(
+    'query_timeout',
+    `the query ran longer than this organization's limit of ${formatDuration(reason.timeoutMs)} and was stopped; ` +
+      'narrow it (filters, fewer columns, LIMIT) or ask an operator to raise the organization\'s queryTimeoutMs',
+  );
+}
+
+/** Engine error kinds → catalogue codes (exhaustive: a new kind is a compile error here). */
+const ENGINE_ERROR_CODES: Record<EngineErrorKind, ErrorCode> = {
+  syntax: 'syntax_error',
+  semantic: 'bad_request',
+  not_supported: 'bad_request',
+  data: 'bad_request',
+  permission: 'statement_not_allowed',
+  interrupted: 'cancelled',
+  resource: 'resource_exhausted',
+  internal: 'internal',
+};
+
+/** Any error from planning or running a query, as a RunlakeError (logging the ones users did not cause). */
+export function toRunlakeError(e: unknown, log: Logger, context: Record<string, unknown>): RunlakeError {
+  if (isRunlakeError(e)) return e;
+  if (e instanceof SqlError) return fromSqlError(e);
+  if (e instanceof EngineError) {
+    const code = ENGINE_ERROR_CODES[e.kind];
+    if (code === 'internal') log.error('the engine failed', { ...context, error: e.message });
+    if (code === 'resource_exhausted') {
+      return new RunlakeError(code, `${e.message}; the query needs more memory or disk than it may use: aggregate or filter more, or select fewer columns`);
+    }
+    // An engine's messages are safe to show (engine/errors.ts); internal ones are generic.
+    return new RunlakeError(code, e.message);
+  }
+  log.error('query failed with an internal error', { ...context, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+  return new RunlakeError('internal', 'the query failed with an internal error; the server log has the details');
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return plural(ms / 3_600_000, 'hour');
+  if (ms % 60_000 === 0) return plural(ms / 60_000, 'minute');
+  if (ms % 1000 === 0) return plural(ms / 1000, 'second');
+  return `${ms} ms`;
+}
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
