@@ -161,8 +161,9 @@ export class OrgSandbox {
       let result!: DuckDBResult;
       let version = 0;
       let bytes = 0;
+      const relations = await this.guarded(c, sql);
+      if (relations.includes('query_history')) await this.loadPendingHistory();
       await this.lock.read(async () => {
-        const relations = await this.guarded(c, sql);
         version = this.version ?? 0;
         bytes = this.bytesOf(relations);
         result = await c.stream(sql);
@@ -227,11 +228,24 @@ export class OrgSandbox {
 
   // ---- query_history ---------------------------------------------------------------------
 
+  /**
+   * The history the service last handed over; loaded into the `query_history` table only when a
+   * query reads it, so keeping it current costs nothing to queries that do not.
+   */
+  private pendingHistory: readonly QueryHistoryRow[] | undefined;
+
   async setQueryHistory(rows: readonly QueryHistoryRow[]): Promise<void> {
+    this.pendingHistory = rows;
+  }
+
+  private async loadPendingHistory(): Promise<void> {
+    const rows = this.pendingHistory;
+    if (!rows) return;
+    this.pendingHistory = undefined;
     const path = join(this.workDir, `history-${randomUUID()}.ndjson`);
     await writeFile(path, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : ''));
     try {
-      await this.lock.write(() => this.admin.run(rows.length ? queryHistorySql(path) : queryHistorySql(null)).then(() => undefined));
+      await this.lock.write(() => this.admin.run(queryHistorySql(rows.length ? path : null)).then(() => undefined));
     } finally {
       await rm(path, { force: true });
     }

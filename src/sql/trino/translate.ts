@@ -39,7 +39,28 @@ export interface Translation {
   properties?: Record<string, string>;
 }
 
+/**
+ * Translations remembered by (context, SQL text): translation is a pure function of both, and
+ * dashboards and BI tools send the same statements again and again.
+ */
+const remembered = new Map<string, Translation>();
+const REMEMBER_MAX = 1000;
+
 export function translateTrino(sql: string, ctx: TranslateContext): Translation {
+  const key = `${ctx.database}\u0000${ctx.scratchSchema ?? ''}\u0000${(ctx.catalogs ?? []).join(',')}\u0000${sql}`;
+  const hit = remembered.get(key);
+  if (hit) {
+    remembered.delete(key);
+    remembered.set(key, hit);
+    return structuredClone(hit);
+  }
+  const t = translateUncached(sql, ctx);
+  remembered.set(key, structuredClone(t));
+  if (remembered.size > REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
+  return t;
+}
+
+function translateUncached(sql: string, ctx: TranslateContext): Translation {
   const emitCtx = {
     database: ctx.database,
     catalogs: (ctx.catalogs ?? ['AwsDataCatalog']).map((c) => c.toLowerCase()),
