@@ -109,10 +109,16 @@ async function startQueries(
     scratchSchema: config.scratchSchema,
     log,
     timezoneOf: async (org) => (await control.store.getOrg(org))?.timezone ?? 'UTC',
+    threadsPerInstance: config.engine.threads,
+    memoryLimitPerInstance: config.engine.memoryLimit,
+    maxInstances: config.engine.maxInstances,
     // The service is created next; an instance opens only when a query arrives, after that.
     historyOf: (org) => queries.historyRows(org),
   });
-  const queries: QueryService = new QueryService({ engine, control: control.store, log, scratchSchema: config.scratchSchema });
+  const queries: QueryService = new QueryService({
+    engine, control: control.store, log, scratchSchema: config.scratchSchema,
+    history: { retentionDays: config.historyRetentionDays },
+  });
   await queries.start();
   runtime.onPublish((r) => {
     engine.refresh(r.org).catch((e: unknown) => log.error('switching queries to the new snapshot failed', { org: r.org, error: String(e) }));

@@ -39,6 +39,10 @@ export interface RunlakeConfig {
   ingestMaxBodyBytes: number;
   /** Hex or base64 32-byte key that encrypts stored secrets; generated into the data dir when absent. */
   masterKey?: string;
+  /** Query engine: threads and memory limit of each organization's DuckDB, and how many stay open. */
+  engine: { threads: number; memoryLimit: string; maxInstances: number };
+  /** Days of query history kept. */
+  historyRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +74,10 @@ const DEFAULTS = {
   publishIntervalMs: 1000,
   gcGraceMs: 10 * 60 * 1000,
   ingestMaxBodyBytes: 64 * 1024 * 1024,
+  engineThreads: 2,
+  engineMemoryLimit: '2GB',
+  engineMaxInstances: 16,
+  historyRetentionDays: 400,
 };
 
 type Env = Record<string, string | undefined>;
@@ -119,6 +127,15 @@ export function loadConfig(flags: ConfigOverrides = {}, env: Env = process.env):
     publishIntervalMs: positive('publish interval ms (RUNLAKE_PUBLISH_INTERVAL_MS, --publish-interval)', pick(flags.publishInterval, 'RUNLAKE_PUBLISH_INTERVAL_MS', 'publishIntervalMs'), DEFAULTS.publishIntervalMs),
     gcGraceMs: positive('gcGraceMs (RUNLAKE_GC_GRACE_MS)', pick(undefined, 'RUNLAKE_GC_GRACE_MS', 'gcGraceMs'), DEFAULTS.gcGraceMs),
     ingestMaxBodyBytes: positive('ingestMaxBodyBytes (RUNLAKE_INGEST_MAX_BODY_BYTES)', pick(undefined, 'RUNLAKE_INGEST_MAX_BODY_BYTES', 'ingestMaxBodyBytes'), DEFAULTS.ingestMaxBodyBytes),
+    engine: { threads: DEFAULTS.engineThreads, memoryLimit: DEFAULTS.engineMemoryLimit, maxInstances: DEFAULTS.engineMaxInstances },
+    historyRetentionDays: positive('history retention days (RUNLAKE_HISTORY_RETENTION_DAYS)', pick(undefined, 'RUNLAKE_HISTORY_RETENTION_DAYS', 'historyRetentionDays'), DEFAULTS.historyRetentionDays),
+  };
+  const memoryLimit = str('engine memory limit (RUNLAKE_ENGINE_MEMORY_LIMIT)', pick(undefined, 'RUNLAKE_ENGINE_MEMORY_LIMIT', 'engineMemoryLimit'), DEFAULTS.engineMemoryLimit);
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) problems.push(`engine memory limit must look like 2GB or 512MiB, got ${JSON.stringify(memoryLimit)}`);
+  cfg.engine = {
+    threads: positive('engine threads (RUNLAKE_ENGINE_THREADS)', pick(undefined, 'RUNLAKE_ENGINE_THREADS', 'engineThreads'), DEFAULTS.engineThreads),
+    memoryLimit,
+    maxInstances: positive('engine instances (RUNLAKE_ENGINE_MAX_INSTANCES)', pick(undefined, 'RUNLAKE_ENGINE_MAX_INSTANCES', 'engineMaxInstances'), DEFAULTS.engineMaxInstances),
   };
   const masterKey = secret('masterKey', pick(undefined, 'RUNLAKE_MASTER_KEY', 'masterKey'), env, problems);
   if (masterKey !== undefined) cfg.masterKey = masterKey;
