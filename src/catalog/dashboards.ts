@@ -37,7 +37,7 @@ export const DASHBOARD_QUERIES: readonly DashboardQuery[] = [
     sql: `SELECT team, member_name, sum(tasks_completed) AS completed, avg(completion_rate) AS completion_rate,
                  avg(avg_handling_hours) AS avg_handling_hours, avg(on_time_rate) AS on_time_rate,
                  sum(open_overdue_tasks) AS open_overdue
-          FROM member_scorecard WHERE week_start >= date_add('week', -12, current_timestamp)
+          FROM member_scorecard WHERE week_start >= date_add('week', -12, current_date)
           GROUP BY 1, 2 ORDER BY completed DESC`,
   },
   {
