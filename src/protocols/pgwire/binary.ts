@@ -1,0 +1,119 @@
+/**
+ * PostgreSQL's binary send/receive formats for the types whose layout is not a plain big-endian
+ * number: numeric (base-10000 digits), uuid, and the epoch shifts of date/timestamp.
+ */
+import { ProtocolViolation } from './messages/bytes.ts';
+
+/** Days from 1970-01-01 to 2000-01-01 (PostgreSQL's epoch). */
+export const PG_EPOCH_DAYS = 10_957;
+/** Microseconds from 1970-01-01 to 2000-01-01. */
+export const PG_EPOCH_MICROS = 946_684_800_000_000n;
+
+const NUMERIC_POS = 0x0000;
+const NUMERIC_NEG = 0x4000;
+const NUMERIC_NAN = 0xc000;
+const NUMERIC_PINF = 0xd000;
+const NUMERIC_NINF = 0xf000;
+
+/** A value the binary format cannot carry (answer 22P03 / 22003). */
+export class BinaryFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BinaryFormatError';
+  }
+}
+
+/**
+ * numeric_send: Int16 ndigits, Int16 weight, Int16 sign, Int16 dscale, then ndigits Int16
+ * base-10000 digits, most significant first, leading and trailing zero digits stripped.
+ * `text` is numeric_out's text (`-12.340`, `NaN`, `Infinity`).
+ */
+export function numericToBinary(text: string): Buffer {
+  const special = { NaN: NUMERIC_NAN, Infinity: NUMERIC_PINF, '-Infinity': NUMERIC_NINF } as Record<string, number>;
+  const sp = special[text];
+  if (sp !== undefined) {
+    // numeric_send reads dscale out of the special value's short header: 32 for ±Infinity.
+    const b = Buffer.alloc(8);
+    b.writeUInt16BE(sp, 4);
+    b.writeUInt16BE((sp & 0x1f80) >> 7, 6);
+    return b;
+  }
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!m) throw new BinaryFormatError(`invalid numeric value "${text}"`);
+  const neg = m[1] === '-';
+  const intDigits = (m[2] ?? '').replace(/^0+/, '');
+  const fracDigits = m[3] ?? '';
+  const dscale = fracDigits.length;
+  // Align to base-10000 groups: pad the integer part on the left, the fraction on the right.
+  const intPadded = intDigits.padStart(Math.ceil(intDigits.length / 4) * 4, '0');
+  const fracPadded = fracDigits.padEnd(Math.ceil(fracDigits.length / 4) * 4, '0');
+  const groups: number[] = [];
+  for (let i = 0; i < intPadded.length; i += 4) groups.push(Number(intPadded.slice(i, i + 4)));
+  for (let i = 0; i < fracPadded.length; i += 4) groups.push(Number(fracPadded.slice(i, i + 4)));
+  let weight = intPadded.length / 4 - 1;
+  let start = 0;
+  while (start < groups.length && groups[start] === 0) {
+    start++;
+    weight--;
+  }
+  let end = groups.length;
+  while (end > start && groups[end - 1] === 0) end--;
+  const digits = groups.slice(start, end);
+  if (digits.length === 0) weight = 0;
+  if (dscale > 0x3fff) throw new BinaryFormatError('numeric scale is out of range for the binary format');
+  const b = Buffer.alloc(8 + digits.length * 2);
+  b.writeInt16BE(digits.length, 0);
+  b.writeInt16BE(weight, 2);
+  b.writeUInt16BE(digits.length === 0 ? NUMERIC_POS : neg ? NUMERIC_NEG : NUMERIC_POS, 4);
+  b.writeInt16BE(dscale, 6);
+  digits.forEach((d, i) => b.writeInt16BE(d, 8 + i * 2));
+  return b;
+}
+
+/** numeric_recv: the value as numeric_out's text. */
+export function numericFromBinary(b: Buffer): string {
+  if (b.length < 8) throw new ProtocolViolation('insufficient data left in message');
+  const ndigits = b.readInt16BE(0);
+  const weight = b.readInt16BE(2);
+  const sign = b.readUInt16BE(4);
+  const dscale = b.readInt16BE(6);
+  if (sign === NUMERIC_NAN) return 'NaN';
+  if (sign === NUMERIC_PINF) return 'Infinity';
+  if (sign === NUMERIC_NINF) return '-Infinity';
+  if ((sign !== NUMERIC_POS && sign !== NUMERIC_NEG) || ndigits < 0 || dscale < 0 || b.length !== 8 + ndigits * 2) {
+    throw new BinaryFormatError('invalid sign or length in external "numeric" value');
+  }
+  const digits: number[] = [];
+  for (let i = 0; i < ndigits; i++) {
+    const d = b.readInt16BE(8 + i * 2);
+    if (d < 0 || d >= 10_000) throw new BinaryFormatError('invalid digit in external "numeric" value');
+    digits.push(d);
+  }
+  let intPart = '';
+  for (let g = 0; g <= weight; g++) {
+    const d = digits[g] ?? 0;
+    intPart += g === 0 ? String(d) : String(d).padStart(4, '0');
+  }
+  intPart = intPart.replace(/^0+(?=\d)/, '') || '0';
+  let frac = '';
+  for (let g = weight + 1; frac.length < dscale; g++) {
+    const d = g >= 0 ? (digits[g] ?? 0) : 0;
+    frac += String(d).padStart(4, '0');
+  }
+  frac = frac.slice(0, dscale);
+  const neg = sign === NUMERIC_NEG && /[1-9]/.test(intPart + frac);
+  return `${neg ? '-' : ''}${intPart}${dscale > 0 ? `.${frac}` : ''}`;
+}
+
+/** uuid_send: the 16 bytes of `xxxxxxxx-xxxx-…` text. */
+export function uuidToBinary(text: string): Buffer {
+  const hex = text.replace(/[{}-]/g, '');
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new BinaryFormatError(`invalid input syntax for type uuid: "${text}"`);
+  return Buffer.from(hex, 'hex');
+}
+
+export function uuidFromBinary(b: Buffer): string {
+  if (b.length !== 16) throw new BinaryFormatError('invalid length in external "uuid" value');
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

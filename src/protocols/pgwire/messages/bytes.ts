@@ -1,0 +1,238 @@
+/**
+ * Byte-level helpers of the PostgreSQL v3 wire format: a growable big-endian writer and a
+ * bounds-checked reader. Strings on the wire are UTF-8 and NUL-terminated (`String` in the
+ * protocol docs); every integer is big-endian.
+ */
+
+/** A message body that does not follow the format (truncated, a missing NUL…): protocol violation 08P01. */
+export class ProtocolViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolViolation';
+  }
+}
+
+export class Reader {
+  private pos = 0;
+  constructor(private readonly buf: Buffer) {}
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  private need(n: number, what: string): void {
+    if (n < 0 || this.pos + n > this.buf.length) throw new ProtocolViolation(`message too short: ${what} runs past its end`);
+  }
+
+  byte(): number {
+    this.need(1, 'a byte');
+    return this.buf[this.pos++]!;
+  }
+
+  int16(): number {
+    this.need(2, 'an Int16');
+    const v = this.buf.readInt16BE(this.pos);
+    this.pos += 2;
+    return v;
+  }
+
+  int32(): number {
+    this.need(4, 'an Int32');
+    const v = this.buf.readInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  uint32(): number {
+    this.need(4, 'an Int32');
+    const v = this.buf.readUInt32BE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  /** A NUL-terminated UTF-8 string. */
+  cstring(): string {
+    const end = this.buf.indexOf(0, this.pos);
+    if (end < 0) throw new ProtocolViolation('invalid string in message: no terminating NUL');
+    const s = this.buf.toString('utf8', this.pos, end);
+    this.pos = end + 1;
+    return s;
+  }
+
+  bytes(n: number): Buffer {
+    this.need(n, `${n} bytes`);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+
+  rest(): Buffer {
+    const b = this.buf.subarray(this.pos);
+    this.pos = this.buf.length;
+    return b;
+  }
+
+  /** Every message must be consumed exactly (PostgreSQL: "invalid message format"). */
+  end(what: string): void {
+    if (this.pos !== this.buf.length) throw new ProtocolViolation(`invalid ${what} message format: ${this.buf.length - this.pos} extra bytes`);
+  }
+}
+
+/**
+ * A growable buffer of big-endian fields. Messages are framed with `begin(type)` … `finish()`,
+ * which back-patches the Int32 length (which counts itself but not the type byte).
+ */
+export class Writer {
+  private buf: Buffer;
+  private pos = 0;
+  private starts: number[] = [];
+
+  constructor(private readonly initial = 256) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  get length(): number {
+    return this.pos;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Starts a message: its type byte (or none for untyped startup-phase packets) and a length placeholder. */
+  begin(type?: number): this {
+    if (type !== undefined) this.byte(type);
+    this.starts.push(this.pos);
+    this.int32(0);
+    return this;
+  }
+
+  /** Ends the innermost message started with `begin`. */
+  finish(): this {
+    const start = this.starts.pop();
+    if (start === undefined) throw new Error('Writer.finish without begin');
+    this.buf.writeInt32BE(this.pos - start, start);
+    return this;
+  }
+
+  byte(v: number): this {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+    return this;
+  }
+
+  int16(v: number): this {
+    this.ensure(2);
+    this.buf.writeInt16BE(v, this.pos);
+    this.pos += 2;
+    return this;
+  }
+
+  uint16(v: number): this {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v, this.pos);
+    this.pos += 2;
+    return this;
+  }
+
+  int32(v: number): this {
+    this.ensure(4);
+    this.buf.writeInt32BE(v, this.pos);
+    this.pos += 4;
+    return this;
+  }
+
+  uint32(v: number): this {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v, this.pos);
+    this.pos += 4;
+    return this;
+  }
+
+  int64(v: bigint): this {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(v, this.pos);
+    this.pos += 8;
+    return this;
+  }
+
+  float32(v: number): this {
+    this.ensure(4);
+    this.buf.writeFloatBE(v, this.pos);
+    this.pos += 4;
+    return this;
+  }
+
+  float64(v: number): this {
+    this.ensure(8);
+    this.buf.writeDoubleBE(v, this.pos);
+    this.pos += 8;
+    return this;
+  }
+
+  /** A UTF-8 string and its terminating NUL. */
+  cstring(s: string): this {
+    const n = Buffer.byteLength(s, 'utf8');
+    this.ensure(n + 1);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    this.buf[this.pos++] = 0;
+    return this;
+  }
+
+  /** A UTF-8 string without terminator. */
+  utf8(s: string): this {
+    const n = Buffer.byteLength(s, 'utf8');
+    this.ensure(n);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    return this;
+  }
+
+  /** An Int32 byte length then the UTF-8 bytes (a DataRow / Bind field). */
+  lengthPrefixedUtf8(s: string): this {
+    const n = Buffer.byteLength(s, 'utf8');
+    this.ensure(n + 4);
+    this.buf.writeInt32BE(n, this.pos);
+    this.pos += 4;
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+    return this;
+  }
+
+  /** Overwrites an Int32 written earlier at byte offset `at` (a length known only afterwards). */
+  patchInt32(at: number, v: number): this {
+    this.buf.writeInt32BE(v, at);
+    return this;
+  }
+
+  /** The bytes written so far (a copy when `copy`, else a view that the next write may change). */
+  toBuffer(copy = true): Buffer {
+    return copy ? Buffer.from(this.buf.subarray(0, this.pos)) : this.buf.subarray(0, this.pos);
+  }
+
+  /** Takes the bytes written so far and starts over (keeping a buffer of the initial size). */
+  take(): Buffer {
+    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    this.pos = 0;
+    this.starts = [];
+    // Do not keep a buffer grown by one huge message for the life of the connection.
+    if (this.buf.length > Math.max(this.initial, 1 << 20)) this.buf = Buffer.allocUnsafe(this.initial);
+    return out;
+  }
+
+  /** Rolls back to a length returned by `length` (used to undo a half-written message). */
+  truncate(length: number): void {
+    this.pos = length;
+    while (this.starts.length > 0 && this.starts[this.starts.length - 1]! >= length) this.starts.pop();
+  }
+}
