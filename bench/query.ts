@@ -79,6 +79,8 @@ for (const sql of analyticViewsSql(TZ).sql) await floor.run(sql);
 const engine = new DuckDBEngine({ store, dataDir, scratchSchema: config.scratchSchema, log: silentLogger, timezoneOf: async () => TZ });
 const uncached = new QueryService({ engine, control: control.store, log: silentLogger, cache: false });
 const cached = new QueryService({ engine, control: control.store, log: silentLogger });
+await uncached.start();
+await cached.start();
 const principal = { org: ORG, name: 'bench' };
 
 async function viaService(service: QueryService, sql: string): Promise<number> {
@@ -123,6 +125,8 @@ console.log(`\nbench/query — ${new Date().toISOString()}, ${fmt(manifest.table
 console.log(lines.join('\n'));
 floor.closeSync();
 duck.closeSync();
+await uncached.close();
+await cached.close();
 await engine.close();
 await control.close();
 process.exit(0);
