@@ -1,0 +1,430 @@
+/**
+ * Public API of the PostgreSQL front-end: split a query string into statements with the real
+ * PostgreSQL parser, classify one statement, and translate it to DuckDB SQL over the emulated
+ * pg_catalog / information_schema (src/catalog/pg-catalog.ts). See CONTEXT.md.
+ */
+import { PgSqlError, pgNotSupported } from './errors.ts';
+import { parsePg, scanPg, type PgNode } from './parse.ts';
+import { Rewriter, quoteIdent, type RewriteContext } from './rewrite.ts';
+
+export { PgSqlError } from './errors.ts';
+export type { PgSqlState } from './errors.ts';
+
+export interface PgTranslateContext {
+  /** The organization's database (the startup `database`). */
+  database: string;
+  /** The schema clients may create tables in (Looker PDTs); everything else is read-only. */
+  scratchSchema: string;
+  user: string;
+  /** The session's search_path, parsed (default `"$user", public`). */
+  searchPath?: string[];
+  /** The session's settings by lower-case name (for current_setting, version()). */
+  settings?: ReadonlyMap<string, string>;
+  /** The BackendKeyData process id (pg_backend_pid()). */
+  backendPid?: number;
+}
+
+export type PgStatementKind =
+  | 'select'
+  | 'explain'
+  | 'show'
+  | 'create_table_as'
+  | 'drop_table'
+  | 'alter_table_rename'
+  | 'create_view'
+  | 'drop_view'
+  | 'create_temp_table'
+  | 'write'
+  | 'session'
+  | 'other';
+
+export interface PgTarget {
+  /** null: unqualified (the default schema, or a temporary table). */
+  schema: string | null;
+  name: string;
+}
+
+export interface PgTranslation {
+  kind: PgStatementKind;
+  /** DuckDB SQL. For 'session' the statement's own text (for parseSessionCommand); '' for 'other'. */
+  sql: string;
+  /** The statement's leading keyword, upper-case (SELECT, WITH, SET…). */
+  keyword: string;
+  /** The written relation (create_table_as, drop_*, alter_table_rename, create_view, create_temp_table, write). */
+  target?: PgTarget;
+  /** alter_table_rename: the new name. */
+  newName?: PgTarget;
+  /** The PostgreSQL names of the result columns (select/explain), when every one is known (no `*`). */
+  columnNames?: string[];
+}
+
+/** The statements of a query string, each as its own text (without the `;`). Throws 42601. */
+export function splitPostgres(sql: string): string[] {
+  return parsePg(sql)
+    .map((s) => sql.slice(s.start, s.end).trim())
+    .filter((s) => s !== '');
+}
+
+function inner(n: unknown): [string, Record<string, unknown>] {
+  const k = Object.keys(n as object)[0]!;
+  return [k, (n as Record<string, Record<string, unknown>>)[k]!];
+}
+
+/** Translates exactly one statement. Throws PgSqlError. */
+export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTranslation {
+  const stmts = parsePg(sql);
+  if (stmts.length !== 1) {
+    if (stmts.length === 0) return { kind: 'other', sql: '', keyword: '' };
+    throw new PgSqlError('42601', 'cannot insert multiple commands into a prepared statement');
+  }
+  const tokens = scanPg(sql);
+  const keyword = (tokens[0]?.text ?? '').toUpperCase();
+  const rctx: RewriteContext = {
+    database: ctx.database,
+    scratchSchema: ctx.scratchSchema,
+    user: ctx.user,
+    searchPath: resolveSearchPath(ctx),
+    settings: ctx.settings ?? new Map(),
+    backendPid: ctx.backendPid ?? 0,
+  };
+  const s = stmts[0]!;
+  const [type, f] = inner(s.stmt);
+  const rw = new Rewriter(sql, tokens, rctx);
+  const body = (): string => rw.edits.render(s.start, s.end).trim();
+
+  switch (type) {
+    case 'SelectStmt': {
+      const into = f.intoClause as Record<string, unknown> | undefined;
+      if (into) return selectInto(sql, f, into, rw, ctx, keyword);
+      rw.rewrite(s.stmt);
+      return withNames({ kind: 'select', sql: body(), keyword }, f);
+    }
+    case 'ExplainStmt': {
+      const q = f.query as PgNode;
+      const [qt, qf] = inner(q);
+      if (qt !== 'SelectStmt' || qf.intoClause) throw pgNotSupported(`EXPLAIN of ${qt.replace(/Stmt$/, '').toUpperCase()}`);
+      const analyze = strings((f.options as unknown[] | undefined) ?? []).includes('analyze');
+      rw.rewrite(q);
+      let qi = rw.tokAt(s.start) + 1;
+      if (rw.tokens[qi]?.text === '(') qi = rw.balancedEnd(qi);
+      while (qi < rw.tokens.length && ['analyze', 'analyse', 'verbose'].includes(rw.tokens[qi]!.text.toLowerCase())) qi++;
+      const text = rw.edits.render(rw.tokens[qi]?.start ?? s.end, s.end).trim();
+      return { kind: 'explain', sql: `EXPLAIN ${analyze ? 'ANALYZE ' : ''}${text}`, keyword };
+    }
+    case 'VariableSetStmt':
+    case 'VariableShowStmt':
+    case 'TransactionStmt':
+    case 'DiscardStmt':
+    case 'DeallocateStmt':
+    case 'DeclareCursorStmt':
+    case 'FetchStmt':
+    case 'ClosePortalStmt':
+    case 'ListenStmt':
+    case 'UnlistenStmt':
+    case 'NotifyStmt':
+    case 'CheckPointStmt':
+      return { kind: 'session', sql: sql.slice(s.start, s.end).trim(), keyword };
+    case 'CopyStmt': {
+      if (f.is_from) throw readOnly();
+      return { kind: 'session', sql: sql.slice(s.start, s.end).trim(), keyword };
+    }
+    case 'CreateTableAsStmt': {
+      const into = f.into as Record<string, unknown>;
+      const rel = into.rel as Record<string, unknown>;
+      const target = targetOf(rel, ctx);
+      const temp = rel.relpersistence === 't';
+      if (!temp) requireScratch(target, ctx);
+      rw.rewrite(f.query);
+      const query = rw.edits.render(queryAfterAs(rw, rw.loc(rel)), s.end).trim();
+      const withNoData = f.into && (into.skipData === true);
+      const full = withNoData ? `SELECT * FROM (${query}) AS "_ctas" LIMIT 0` : query;
+      return temp
+        ? { kind: 'create_temp_table', sql: `CREATE TEMP TABLE ${quoteIdent(target.name)} AS ${full}`, keyword, target }
+        : { kind: 'create_table_as', sql: `CREATE TABLE ${qualified(target)} AS ${full}`, keyword, target };
+    }
+    case 'CreateStmt': {
+      const rel = f.relation as Record<string, unknown>;
+      const target = targetOf(rel, ctx);
+      if (rel.relpersistence !== 't') {
+        requireScratch(target, ctx);
+        throw pgNotSupported('CREATE TABLE with column definitions (use CREATE TABLE … AS SELECT)');
+      }
+      const cols = ((f.tableElts as unknown[] | undefined) ?? []).map((e) => {
+        const [et, ef] = inner(e);
+        if (et !== 'ColumnDef') throw pgNotSupported('table constraints on a temporary table');
+        const tn = ef.typeName as Record<string, unknown>;
+        const [ts, te] = rw.nodeRange({ TypeName: tn });
+        return `${quoteIdent(String(ef.colname))} ${sql.slice(ts, te)}`;
+      });
+      return { kind: 'create_temp_table', sql: `CREATE TEMP TABLE ${quoteIdent(target.name)} (${cols.join(', ')})`, keyword, target };
+    }
+    case 'DropStmt': {
+      const removeType = String(f.removeType);
+      const objects = (f.objects as unknown[] | undefined) ?? [];
+      if ((removeType !== 'OBJECT_TABLE' && removeType !== 'OBJECT_VIEW') || objects.length !== 1) {
+        if (removeType === 'OBJECT_TABLE' || removeType === 'OBJECT_VIEW') throw pgNotSupported('dropping several relations at once');
+        throw readOnly();
+      }
+      const parts = (inner(objects[0]!)[0] === 'List' ? strings(inner(objects[0]!)[1].items) : strings(objects[0]));
+      const name = parts[parts.length - 1]!;
+      const schema = parts.length > 1 ? parts[parts.length - 2]! : null;
+      if (schema === 'public') throw readOnly();
+      const target: PgTarget = { schema, name };
+      // Unqualified: a temporary table (Tableau's probe) or a dataset; the backend knows its temp tables.
+      if (target.schema !== null && !target.schema.startsWith('pg_temp')) requireScratch(target, ctx);
+      if (target.schema?.startsWith('pg_temp')) target.schema = null;
+      const ifExists = f.missing_ok ? 'IF EXISTS ' : '';
+      return removeType === 'OBJECT_TABLE'
+        ? { kind: 'drop_table', sql: `DROP TABLE ${ifExists}${qualified(target)}`, keyword, target }
+        : { kind: 'drop_view', sql: `DROP VIEW ${ifExists}${qualified(target)}`, keyword, target };
+    }
+    case 'RenameStmt': {
+      if (f.renameType !== 'OBJECT_TABLE' && f.renameType !== 'OBJECT_VIEW') throw readOnly();
+      const target = targetOf(f.relation as Record<string, unknown>, ctx);
+      requireScratch(target, ctx);
+      const newName: PgTarget = { schema: target.schema, name: String(f.newname) };
+      return {
+        kind: 'alter_table_rename',
+        sql: `ALTER ${f.renameType === 'OBJECT_VIEW' ? 'VIEW' : 'TABLE'} ${f.missing_ok ? 'IF EXISTS ' : ''}${qualified(target)} RENAME TO ${quoteIdent(newName.name)}`,
+        keyword,
+        target,
+        newName,
+      };
+    }
+    case 'ViewStmt': {
+      const target = targetOf(f.view as Record<string, unknown>, ctx);
+      requireScratch(target, ctx);
+      rw.rewrite(f.query);
+      const query = rw.edits.render(queryAfterAs(rw, rw.loc(f.view as Record<string, unknown>)), s.end).trim();
+      return { kind: 'create_view', sql: `CREATE ${f.replace ? 'OR REPLACE ' : ''}VIEW ${qualified(target)} AS ${query}`, keyword, target };
+    }
+    case 'InsertStmt':
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+    case 'MergeStmt': {
+      const rel = f.relation as Record<string, unknown>;
+      const target = targetOf(rel, ctx);
+      requireScratch(target, ctx);
+      rw.rewrite(s.stmt);
+      return { kind: 'write', sql: body(), keyword, target };
+    }
+    case 'TruncateStmt':
+    case 'AlterTableStmt':
+    case 'CreateSchemaStmt':
+    case 'IndexStmt':
+    case 'CreateSeqStmt':
+    case 'AlterSeqStmt':
+    case 'CreateFunctionStmt':
+    case 'GrantStmt':
+    case 'GrantRoleStmt':
+    case 'CommentStmt':
+    case 'CreateRoleStmt':
+    case 'AlterRoleStmt':
+    case 'DropRoleStmt':
+    case 'CreatedbStmt':
+    case 'DropdbStmt':
+    case 'VacuumStmt':
+    case 'ReindexStmt':
+    case 'ClusterStmt':
+    case 'RefreshMatViewStmt':
+    case 'CompositeTypeStmt':
+    case 'CreateEnumStmt':
+    case 'DefineStmt':
+    case 'CreateExtensionStmt':
+    case 'DoStmt':
+    case 'CallStmt':
+    case 'LockStmt':
+      throw readOnly();
+    default:
+      return { kind: 'other', sql: '', keyword };
+  }
+}
+
+function readOnly(): PgSqlError {
+  return new PgSqlError('25006', 'cannot execute this statement in a read-only transaction');
+}
+
+function requireScratch(target: PgTarget, ctx: PgTranslateContext): void {
+  if (target.schema !== ctx.scratchSchema) {
+    throw new PgSqlError('25006', `cannot write to ${target.schema === null ? '' : `${target.schema}.`}${target.name}: only the scratch schema "${ctx.scratchSchema}" is writable`);
+  }
+}
+
+function targetOf(rel: Record<string, unknown>, ctx: PgTranslateContext): PgTarget {
+  if (typeof rel.catalogname === 'string' && rel.catalogname !== ctx.database) {
+    throw new PgSqlError('3D000', `cross-database references are not implemented: ${rel.catalogname}.${String(rel.schemaname ?? '')}.${String(rel.relname)}`);
+  }
+  const schema = typeof rel.schemaname === 'string' && rel.schemaname !== 'public' ? rel.schemaname : null;
+  return { schema, name: String(rel.relname) };
+}
+
+function qualified(t: PgTarget): string {
+  return t.schema === null ? quoteIdent(t.name) : `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`;
+}
+
+function strings(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((x) => {
+    const [k, f] = inner(x);
+    if (k === 'String') return String(f.sval ?? '');
+    if (k === 'DefElem') return String(f.defname ?? '');
+    return '';
+  });
+}
+
+function resolveSearchPath(ctx: PgTranslateContext): string[] {
+  const raw = ctx.searchPath ?? parseSearchPath(ctx.settings?.get('search_path') ?? '"$user", public');
+  return raw.map((s) => (s === '$user' ? ctx.user : s));
+}
+
+/** `"$user", public` → ['$user', 'public']. */
+export function parseSearchPath(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => (s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replaceAll('""', '"') : s.toLowerCase()));
+}
+
+/** Where the query of `CREATE … name [(cols)] [WITH (…)] … AS query` starts: after the first depth-0 AS. */
+function queryAfterAs(rw: Rewriter, namePos: number): number {
+  let i = rw.nameChainEnd(rw.tokAt(namePos));
+  while (i < rw.tokens.length) {
+    const x = rw.tokens[i]!.text.toLowerCase();
+    if (x === '(') i = rw.balancedEnd(i);
+    else if (x === 'as') return rw.tokens[i + 1]?.start ?? rw.sql.length;
+    else i++;
+  }
+  return rw.sql.length;
+}
+
+function selectInto(
+  sql: string,
+  f: Record<string, unknown>,
+  into: Record<string, unknown>,
+  rw: Rewriter,
+  ctx: PgTranslateContext,
+  keyword: string,
+): PgTranslation {
+  const rel = into.rel as Record<string, unknown>;
+  const target = targetOf(rel, ctx);
+  const temp = rel.relpersistence === 't';
+  if (!temp) requireScratch(target, ctx);
+  const relTok = rw.tokAt(rw.loc(rel));
+  let intoTok = relTok;
+  while (intoTok > 0 && rw.tokens[intoTok]!.text.toLowerCase() !== 'into') intoTok--;
+  const relEnd = rw.nameChainEnd(relTok);
+  rw.rewrite({ SelectStmt: { ...f, intoClause: undefined } });
+  rw.edits.replace(rw.tokens[intoTok]!.start, rw.tokens[relEnd - 1]!.end, ' ');
+  const query = rw.edits.render(0, sql.length).trim().replace(/;\s*$/, '');
+  return temp
+    ? { kind: 'create_temp_table', sql: `CREATE TEMP TABLE ${quoteIdent(target.name)} AS ${query}`, keyword, target }
+    : { kind: 'create_table_as', sql: `CREATE TABLE ${qualified(target)} AS ${query}`, keyword, target };
+}
+
+// ---------------------------------------------------------------------- result column names
+
+function withNames(t: PgTranslation, select: Record<string, unknown>): PgTranslation {
+  const names = columnNamesOf(select);
+  if (names) t.columnNames = names;
+  return t;
+}
+
+/** PostgreSQL's result column names (FigureColname), or undefined when a `*` makes them unknown. */
+export function columnNamesOf(select: Record<string, unknown>): string[] | undefined {
+  let s = select;
+  while (s.op && s.op !== 'SETOP_NONE' && s.larg) s = s.larg as Record<string, unknown>;
+  const targets = s.targetList as unknown[] | undefined;
+  if (!targets) {
+    const values = s.valuesLists as unknown[] | undefined;
+    if (values && values.length > 0) {
+      const first = inner(values[0]!)[1].items as unknown[];
+      return first.map((_, i) => `column${i + 1}`);
+    }
+    return undefined;
+  }
+  const out: string[] = [];
+  for (const t of targets) {
+    const [, rt] = inner(t);
+    if (typeof rt.name === 'string') {
+      out.push(rt.name);
+      continue;
+    }
+    const val = rt.val;
+    const [vt, vf] = inner(val);
+    if (vt === 'ColumnRef' && strings(vf.fields).some((x) => x === '') && (vf.fields as unknown[]).some((x) => inner(x)[0] === 'A_Star')) return undefined;
+    out.push(figureColname(val) ?? '?column?');
+  }
+  return out;
+}
+
+function figureColname(n: unknown): string | undefined {
+  if (n === undefined || n === null) return undefined;
+  const [type, f] = inner(n);
+  switch (type) {
+    case 'ColumnRef': {
+      const fields = f.fields as unknown[];
+      const last = fields[fields.length - 1];
+      const [lt, lf] = inner(last);
+      return lt === 'String' ? String(lf.sval) : undefined;
+    }
+    case 'A_Indirection': {
+      const ind = f.indirection as unknown[];
+      for (let i = ind.length - 1; i >= 0; i--) {
+        const [it, itf] = inner(ind[i]);
+        if (it === 'String') return String(itf.sval);
+        if (it === 'A_Star') return undefined;
+      }
+      return figureColname(f.arg);
+    }
+    case 'FuncCall': {
+      const names = strings(f.funcname);
+      return names[names.length - 1];
+    }
+    case 'A_Expr':
+      return f.kind === 'AEXPR_NULLIF' ? 'nullif' : undefined;
+    case 'TypeCast': {
+      const inside = figureColname(f.arg);
+      if (inside !== undefined) return inside;
+      const names = strings((f.typeName as Record<string, unknown>).names);
+      return names[names.length - 1];
+    }
+    case 'CollateClause':
+      return figureColname(f.arg);
+    case 'GroupingFunc':
+      return 'grouping';
+    case 'SubLink': {
+      const kind = String(f.subLinkType);
+      if (kind === 'EXISTS_SUBLINK') return 'exists';
+      if (kind === 'ARRAY_SUBLINK') return 'array';
+      if (kind === 'EXPR_SUBLINK') {
+        const [, sf] = inner(f.subselect);
+        const tl = sf.targetList as unknown[] | undefined;
+        if (tl && tl.length > 0) {
+          const [, rt] = inner(tl[0]);
+          if (typeof rt.name === 'string') return rt.name;
+          return figureColname(rt.val);
+        }
+      }
+      return undefined;
+    }
+    case 'CaseExpr':
+      return figureColname(f.defresult) ?? 'case';
+    case 'A_ArrayExpr':
+      return 'array';
+    case 'RowExpr':
+      return 'row';
+    case 'CoalesceExpr':
+      return 'coalesce';
+    case 'MinMaxExpr':
+      return f.op === 'IS_GREATEST' ? 'greatest' : 'least';
+    case 'SQLValueFunction': {
+      const op = String(f.op).replace(/^SVFOP_/, '').toLowerCase();
+      return op.replace(/_n$/, '');
+    }
+    case 'XmlExpr':
+      return 'xmlelement';
+    default:
+      return undefined;
+  }
+}
