@@ -30,11 +30,17 @@ import { RunlakeError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { openLocalAdmin, type LocalControlPlane } from './admin-client.ts';
 import { LakeRuntime } from './lake-runtime.ts';
+import { loadOrCreateTls, type TlsMaterial } from './tls.ts';
+import { startPgListener } from '../protocols/pgwire/listener.ts';
+import { runlakeBackend } from '../protocols/pgwire/runlake-backend.ts';
 import { removeServerInfo, writeServerInfo } from './server-info.ts';
 
 export interface RunningServer {
   httpUrl: string;
   httpPort: number;
+  /** The PostgreSQL wire listener's port (TLS offered on SSLRequest). */
+  pgPort: number;
+  tls: TlsMaterial;
   adminToken: string;
   control: LocalControlPlane;
   runtime: LakeRuntime;
@@ -66,6 +72,14 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
 
   const http = createServer({ requestTimeout: 5 * 60_000 }, router.listener);
   const httpPort = await listen(http, config.httpPort, config.host);
+  const tls = await loadOrCreateTls(config.dataDir);
+  const pg = await startPgListener({
+    backend: runlakeBackend({ service: queries, credentials: control.admin, control: control.store, scratchSchema: config.scratchSchema }),
+    logger: log,
+    host: config.host,
+    port: config.pgPort,
+    tls: { key: tls.key, cert: tls.cert },
+  });
   const httpUrl = `http://${urlHost(config.host)}:${httpPort}`;
   await writeServerInfo(config.dataDir, { pid: process.pid, httpUrl, adminToken });
 
@@ -74,8 +88,9 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
 
   let closing: Promise<void> | undefined;
   return {
-    httpUrl, httpPort, adminToken, control, runtime, queries,
+    httpUrl, httpPort, pgPort: pg.port, tls, adminToken, control, runtime, queries,
     close: () => (closing ??= (async () => {
+      await pg.close({ graceMs: 2000 });
       const httpClosed = new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeIdleConnections();

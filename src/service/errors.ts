@@ -68,6 +68,15 @@ const ENGINE_ERROR_CODES: Record<EngineErrorKind, ErrorCode> = {
   internal: 'internal',
 };
 
+/** PostgreSQL's codes for the engine's semantic errors (clients such as pgJDBC act on them). */
+const SEMANTIC_SQLSTATES: [RegExp, string][] = [
+  [/Table with name .* does not exist|Table .* does not exist|relation .* does not exist/i, '42P01'],
+  [/Referenced column .* not found|column .* not found|Column with name .* does not exist/i, '42703'],
+  [/(Scalar|Table|Aggregate) Function with name .* does not exist|No function matches/i, '42883'],
+  [/GROUP BY|must appear in the GROUP BY clause|aggregate/i, '42803'],
+  [/.*/, '42804'],
+];
+
 /** Any error from planning or running a query, as a RunlakeError (logging the ones users did not cause). */
 export function toRunlakeError(e: unknown, log: Logger, context: Record<string, unknown>): RunlakeError {
   if (isRunlakeError(e)) return e;
@@ -79,7 +88,8 @@ export function toRunlakeError(e: unknown, log: Logger, context: Record<string, 
       return new RunlakeError(code, `${e.message}; the query needs more memory or disk than it may use: aggregate or filter more, or select fewer columns`);
     }
     // An engine's messages are safe to show (engine/errors.ts); internal ones are generic.
-    return new RunlakeError(code, e.message);
+    const sqlstate = SEMANTIC_SQLSTATES.find(([re]) => e.kind === 'semantic' && re.test(e.message))?.[1] ?? (e.kind === 'data' ? '22000' : undefined);
+    return new RunlakeError(sqlstate === '42P01' ? 'not_found' : code, e.message, sqlstate ? { sqlstate } : undefined);
   }
   log.error('query failed with an internal error', { ...context, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   return new RunlakeError('internal', 'the query failed with an internal error; the server log has the details');

@@ -8,6 +8,7 @@
  * SQL); this module's job is a clear, early refusal that names what is allowed.
  */
 import { SqlError, translateTrino } from '../sql/trino/translate.ts';
+import { PgSqlError, translatePostgres, type PgTranslation } from '../sql/postgres/translate.ts';
 import type { Translation } from '../sql/trino/translate.ts';
 import { RunlakeError } from '../util/errors.ts';
 import { fromSqlError, statementNotAllowed } from './errors.ts';
@@ -28,6 +29,8 @@ export interface PlanContext {
   /** The organization's database. */
   database: string;
   scratchSchema: string;
+  /** Who runs it (PostgreSQL's current_user). */
+  user?: string;
 }
 
 /** One dialect's front-end: one statement in, a Translation out (or a SqlError). */
@@ -35,7 +38,42 @@ type FrontEnd = (sql: string, ctx: PlanContext) => Translation;
 
 const FRONT_ENDS: Record<Dialect, FrontEnd> = {
   trino: (sql, ctx) => translateTrino(sql, { database: ctx.database, scratchSchema: ctx.scratchSchema }),
+  postgres: (sql, ctx) => fromPostgres(sql, ctx),
 };
+
+/** The PostgreSQL front-end's answer in the shape the policy reads; its errors as RunlakeErrors carrying their SQLSTATE. */
+function fromPostgres(sql: string, ctx: PlanContext): Translation {
+  let t: PgTranslation;
+  try {
+    t = translatePostgres(sql, { database: ctx.database, scratchSchema: ctx.scratchSchema, user: ctx.user ?? ctx.database });
+  } catch (e) {
+    if (e instanceof PgSqlError) throw pgError(e);
+    throw e;
+  }
+  const kind: Translation['kind'] =
+    t.kind === 'create_temp_table' || t.kind === 'session' ? 'other' : t.kind === 'write' ? 'insert' : t.kind;
+  return {
+    kind, sql: t.sql, keyword: t.keyword,
+    ...(t.target ? { target: t.target } : {}),
+    ...(t.newName ? { newName: t.newName } : {}),
+  };
+}
+
+function pgError(e: PgSqlError): RunlakeError {
+  const details = { sqlstate: e.sqlstate, ...(e.position !== undefined ? { position: e.position } : {}) };
+  switch (e.sqlstate) {
+    case '42601':
+      return new RunlakeError('syntax_error', e.message, details);
+    case '42P01':
+    case '3D000':
+    case '42883':
+      return new RunlakeError('not_found', e.message, details);
+    case '25006':
+      return new RunlakeError('statement_not_allowed', e.message, details);
+    case '0A000':
+      return new RunlakeError('bad_request', e.message, details);
+  }
+}
 
 /** Scratch table and view names: what Looker generates (`lr$abc123_name`), lower-case as Athena/Glue keep them. */
 const SCRATCH_NAME = /^[a-z_][a-z0-9_$]{0,127}$/;

@@ -11,8 +11,8 @@ export type { QueryState } from '../control/control-store.ts';
 export const PROTOCOLS = ['http', 'pgwire', 'athena', 'console'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
-/** SQL dialects the service has a front-end for ('postgres' joins when pgwire lands). */
-export const DIALECTS = ['trino'] as const;
+/** SQL dialects the service has a front-end for: Trino (Athena clients, HTTP) and PostgreSQL (pgwire). */
+export const DIALECTS = ['trino', 'postgres'] as const;
 export type Dialect = (typeof DIALECTS)[number];
 
 /** Who runs a query: already authenticated by the protocol to exactly one organization. */

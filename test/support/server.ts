@@ -20,7 +20,7 @@ export interface ServerProcess {
 
 export async function startServe(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
   const infoPath = join(dataDir, 'server.json');
-  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--http-port', '0', ...args], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--http-port', '0', '--pg-port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

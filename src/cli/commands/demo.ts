@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../app/server.ts';
 import { readConnectionFile, writeConnectionFile, connectionFilePath, type ConnectionFile, type ConnectionOrg } from '../../app/connection-file.ts';
 import { readServerInfo } from '../../app/server-info.ts';
@@ -92,7 +93,7 @@ export async function setUpDemo(config: RunlakeConfig, server: RunningServer, op
 
   const conn: ConnectionFile = {
     orgs,
-    pgwire: { host: config.host, port: config.pgPort, tls: true },
+    pgwire: { host: config.host, port: server.pgPort, tls: true },
     athena: { endpoint: `https://${config.host}:${config.httpsPort}`, region: config.region, output_location: 's3://runlake-results/' },
     console: { url: server.httpUrl },
     ingest: { url: `${server.httpUrl}/ingest/v1`, token: await ingestToken(server, previous) },
@@ -151,7 +152,7 @@ function newPassword(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** Shown until the query listeners (pgwire, Athena) ship; connection.json already names their addresses. */
+/** Shown until the Athena listener ships; connection.json already names its address. */
 const queryListenersNote = '  [listener not in this version yet]';
 
 function printConnection(config: RunlakeConfig, c: ConnectionFile): void {
@@ -162,7 +163,8 @@ function printConnection(config: RunlakeConfig, c: ConnectionFile): void {
     `  connection file:  ${connectionFilePath(config.dataDir)}  (mode 0600; holds the secrets below)`,
     `  console/HTTP API: ${c.console.url}`,
     `  ingest API:       ${c.ingest.url}   token: ${c.ingest.token}`,
-    `  PostgreSQL wire:  ${c.pgwire.host}:${c.pgwire.port} (TLS)${queryListenersNote}`,
+    `  PostgreSQL wire:  ${c.pgwire.host}:${c.pgwire.port} (TLS offered; certificate ${join(config.dataDir, 'tls', 'cert.pem')})`,
+    `    psql "host=${c.pgwire.host} port=${c.pgwire.port} dbname=${c.orgs[0]?.database ?? ''} user=${c.orgs[0]?.access_key_id ?? ''} sslmode=require"`,
     `  Athena API:       ${c.athena.endpoint}  region ${c.athena.region}${queryListenersNote}`,
     '',
     ...c.orgs.flatMap((o) => [

@@ -14,6 +14,7 @@ export function registerServe(program: Command): void {
       const server = await startServer(config, stderrLogger({ debug: Boolean(opts.debug) }));
       console.log(`Runlake is running on ${config.dataDir}`);
       console.log(`  HTTP API and ingest: ${server.httpUrl}`);
+      console.log(`  PostgreSQL wire:     ${config.host}:${server.pgPort} (TLS offered)`);
       console.log('Press Ctrl+C to stop.');
       await runUntilSignal(server.close);
     });

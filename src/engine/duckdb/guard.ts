@@ -23,6 +23,8 @@ const DENIED_FUNCTION = /^(read_|parquet_|duckdb_|pragma_|glob$|sniff_csv$|curre
 export interface GuardOptions {
   /** Schemas a query may name besides the default one (e.g. the scratch schema). */
   schemas: readonly string[];
+  /** Schemas whose macros a query may call by qualified name (e.g. the emulated pg_catalog's). */
+  functionSchemas?: readonly string[];
 }
 
 /**
@@ -77,7 +79,9 @@ function walk(node: unknown, opts: GuardOptions, relations: Set<string>, enforce
   if (n.class === 'FUNCTION' && typeof n.function_name === 'string') {
     const name = n.function_name.toLowerCase();
     if (DENIED_FUNCTION.test(name)) throw new GuardError(`not supported: ${name}`);
-    if (typeof n.schema === 'string' && n.schema !== '' && n.schema !== 'main') throw new GuardError(`not supported: ${n.schema}.${name}`);
+    if (typeof n.schema === 'string' && n.schema !== '' && n.schema !== 'main' && !(opts.functionSchemas ?? []).includes(n.schema)) {
+      throw new GuardError(`not supported: ${n.schema}.${name}`);
+    }
   }
   if (n.type === 'BASE_TABLE') {
     const catalog = String(n.catalog_name ?? '');

@@ -19,6 +19,8 @@ import { readCurrentManifest } from '../../lake/manifest-store.ts';
 import { orgPrefix, scratchPrefix, type Manifest } from '../../lake/layout.ts';
 import { TABLES, type TableName } from '../../schema/index.ts';
 import { analyticViewsSql, queryHistorySql, tableViewsSql } from '../../catalog/snapshot-views.ts';
+import { orgRelations } from '../../catalog/relations.ts';
+import { PG_CATALOG_SCHEMA, PG_DATA_SCHEMA, PG_INFO_SCHEMA, pgCatalogSql } from '../../catalog/pg-catalog.ts';
 import type { QueryHistoryRow } from '../../catalog/query-history.ts';
 import { TRINO_MACROS } from '../../sql/trino/macros.ts';
 import type { Logger } from '../../util/logger.ts';
@@ -92,6 +94,9 @@ export class OrgSandbox {
       const analytic = analyticViewsSql(o.timezone);
       for (const sql of analytic.sql) await admin.run(sql);
       await admin.run(queryHistorySql(null));
+      // The emulated pg_catalog and information_schema that PostgreSQL clients introspect.
+      const relations = orgRelations(analytic.defs).map((r) => ({ ...r, schema: PG_DATA_SCHEMA }));
+      for (const sql of pgCatalogSql({ database: o.org, user: o.org, relations })) await admin.run(sql);
       for (const t of TABLES) sb.dependsOn.set(t.name, [t.name as TableName]);
       for (const v of analytic.defs) {
         sb.dependsOn.set(v.name, (await relationsIn(admin, v.sql)).filter((n): n is TableName => TABLES.some((t) => t.name === n)));
@@ -211,10 +216,15 @@ export class OrgSandbox {
       this.verdicts.set(sql, known);
       return known;
     }
-    const relations = await guardStatement(c, sql, { schemas: [this.o.scratchSchema, 'information_schema'] });
+    const relations = await guardStatement(c, sql, this.guardOptions());
     this.verdicts.set(sql, relations);
     if (this.verdicts.size > 500) this.verdicts.delete(this.verdicts.keys().next().value!);
     return relations;
+  }
+
+  /** What queries may name: the organization's schemas, and the emulated PostgreSQL catalogs (its own data only). */
+  private guardOptions() {
+    return { schemas: [this.o.scratchSchema, 'information_schema', PG_CATALOG_SCHEMA, PG_INFO_SCHEMA], functionSchemas: [PG_CATALOG_SCHEMA] };
   }
 
   /** Bytes of the snapshot's files under the named relations. */
@@ -298,7 +308,7 @@ export class OrgSandbox {
     const onAbort = () => c.interrupt();
     signal?.addEventListener('abort', onAbort);
     try {
-      await this.lock.read(() => guardStatement(c, selectSql, { schemas: [this.o.scratchSchema, 'information_schema'] }));
+      await this.lock.read(() => guardStatement(c, selectSql, this.guardOptions()));
       const r = await c.run(`COPY (${selectSql}) TO ${q(local)} (FORMAT parquet, COMPRESSION snappy)`);
       const entry = { key, rows: r.rowsChanged, bytes: (await stat(local)).size };
       if (!this.o.store.localPath) await this.o.store.putFile(key, local);
@@ -347,7 +357,7 @@ export class OrgSandbox {
       throw new EngineError('semantic', `relation ${this.o.scratchSchema}.${name} already exists`);
     }
     await this.lock.write(async () => {
-      await guardStatement(this.admin, selectSql, { schemas: [this.o.scratchSchema, 'information_schema'] });
+      await guardStatement(this.admin, selectSql, this.guardOptions());
       await this.admin.run(`CREATE OR REPLACE VIEW ${this.scratchName(name)} AS ${selectSql}`);
     }).catch((e: unknown) => {
       throw classifyDuckDBError(e, [this.localLakeRoot, this.workDir]);
