@@ -60,11 +60,11 @@ describe('query service: scratch schema', () => {
   it('renames, creates and drops views, drops tables', async () => {
     await run(stack, 'acme', 'ALTER TABLE looker_scratch."lr$abc1_orders" RENAME TO looker_scratch.orders_v2');
     assert.deepEqual((await run(stack, 'acme', 'SELECT process_id FROM looker_scratch.orders_v2')).rows, [['only']]);
-    await fails('acme', 'SELECT * FROM looker_scratch."lr$abc1_orders"', 'bad_request', /lr\$abc1_orders/i);
+    await fails('acme', 'SELECT * FROM looker_scratch."lr$abc1_orders"', 'not_found', /lr\$abc1_orders/i);
     // IF EXISTS of something absent is a no-op.
     await run(stack, 'acme', 'ALTER TABLE IF EXISTS looker_scratch.nope RENAME TO looker_scratch.nope2');
     await run(stack, 'acme', 'DROP TABLE IF EXISTS looker_scratch.nope');
-    await fails('acme', 'DROP TABLE looker_scratch.nope', 'bad_request', /does not exist/);
+    await fails('acme', 'DROP TABLE looker_scratch.nope', 'not_found', /does not exist/);
 
     await run(stack, 'acme', 'CREATE VIEW looker_scratch.recent AS SELECT process_id FROM processes WHERE process_id = \'p1\'');
     assert.deepEqual((await run(stack, 'acme', 'SELECT * FROM looker_scratch.recent')).rows, [['p1']]);
@@ -78,7 +78,7 @@ describe('query service: scratch schema', () => {
   it('refuses a table that would take the scratch schema over its quota, and keeps nothing', async () => {
     await fails('smallco', 'CREATE TABLE looker_scratch.t AS SELECT process_id FROM processes', 'quota_exceeded', /would bring the looker_scratch schema to .* over its 1 bytes quota, so it was not kept; drop scratch tables/);
     assert.equal(await stack.engine.scratchBytes('smallco'), 0);
-    await fails('smallco', 'SELECT * FROM looker_scratch.t', 'bad_request', /\bt\b/);
+    await fails('smallco', 'SELECT * FROM looker_scratch.t', 'not_found', /\bt\b/);
   });
 
   it('refuses any new table once the schema is at its quota', async () => {
