@@ -8,8 +8,9 @@
  * admin API); on start, changes acknowledged but not yet published (e.g. before a crash) are
  * published; on shutdown, pending changes are published before the process exits.
  */
-import { createServer, type Server } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { secretsEqual } from '../util/secrets-equal.ts';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo, Server as NetServer } from 'node:net';
@@ -21,7 +22,7 @@ import { readCurrentManifest } from '../lake/manifest-store.ts';
 import { addAdminRoutes } from '../protocols/http/admin-routes.ts';
 import { addIngestRoutes } from '../protocols/http/ingest-routes.ts';
 import { addQueryRoutes } from '../protocols/http/query-routes.ts';
-import { Router, sendJson } from '../protocols/http/router.ts';
+import { Router, bearerToken, sendJson } from '../protocols/http/router.ts';
 import { DuckDBEngine } from '../engine/duckdb/engine.ts';
 import type { QueryEngine } from '../engine/engine.ts';
 import type { ObjectStore } from '../lake/object-store.ts';
@@ -63,7 +64,7 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
   router.add('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   addIngestRoutes(router, ingest, {
     // The admin token also ingests (for CLI imports while the server runs).
-    verifyIngestToken: async (token) => (safeEqual(token, adminToken) ? { org: '*' } : control.admin.verifyIngestToken(token)),
+    verifyIngestToken: async (token) => (secretsEqual(token, adminToken) ? { org: '*' } : control.admin.verifyIngestToken(token)),
   }, config.ingestMaxBodyBytes);
   addAdminRoutes(router, control.admin, adminToken);
   addLakeAdminRoutes(router, runtime, control, adminToken);
@@ -143,21 +144,21 @@ async function startQueries(
 
 /** `POST /admin/v1/orgs/:org/publish` and `GET /admin/v1/orgs/:org/lake`: for the CLI and operators. */
 function addLakeAdminRoutes(router: Router, runtime: LakeRuntime, control: LocalControlPlane, adminToken: string): void {
-  const auth = (h: string | undefined) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(h ?? '')?.[1];
-    if (!token || !safeEqual(token, adminToken)) throw new RunlakeError('unauthenticated', 'admin token required');
+  const auth = (req: IncomingMessage) => {
+    const token = bearerToken(req);
+    if (!token || !secretsEqual(token, adminToken)) throw new RunlakeError('unauthenticated', 'admin token required');
   };
   const known = async (org: string) => {
     if (!(await control.store.getOrg(org))) throw new RunlakeError('not_found', `organization "${org}" does not exist; \`runlake org list\` shows the organizations`);
   };
   router.add('POST', '/admin/v1/orgs/:org/publish', async (req, res, p) => {
-    auth(req.headers.authorization);
+    auth(req);
     await known(p.org!);
     const r = await runtime.publish(p.org!);
     sendJson(res, 200, r ? { published: true, version: r.version, months: r.months, files: r.filesWritten, rows: r.rowsWritten } : { published: false });
   });
   router.add('GET', '/admin/v1/orgs/:org/lake', async (req, res, p) => {
-    auth(req.headers.authorization);
+    auth(req);
     await known(p.org!);
     sendJson(res, 200, await lakeStatus(runtime, p.org!));
   });
@@ -178,12 +179,6 @@ function stagedOrgs(dataDir: string): string[] {
   } catch {
     return [];
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function listen(server: Server | NetServer, port: number, host: string): Promise<number> {

@@ -18,7 +18,7 @@
  *
  * Errors are problem JSON (router.ts) carrying the RunlakeError's code and message.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from '../../util/secrets-equal.ts';
 import type { IncomingMessage } from 'node:http';
 import type { AdminOps, CreateOrgInput, CreateUserInput } from '../../control/admin.ts';
 import { CONSOLE_ROLES, DEFAULT_ORG_LIMITS, type ConsoleRole, type OrgLimits } from '../../control/control-store.ts';
@@ -30,12 +30,11 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export function addAdminRoutes(router: Router, admin: AdminOps, adminToken: string): void {
   if (adminToken.length < 16) throw new Error('the admin token must be at least 16 characters');
-  const expected = digest(adminToken);
   const authed =
     (handler: Handler): Handler =>
     (req, res, params, url) => {
       const given = bearerToken(req);
-      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
+      if (given === undefined || !secretsEqual(given, adminToken)) {
         throw new RunlakeError(
           'unauthenticated',
           'the admin API needs `Authorization: Bearer <admin token>` with the token in <data-dir>/server.json',
@@ -123,10 +122,6 @@ export function addAdminRoutes(router: Router, admin: AdminOps, adminToken: stri
     }),
   );
   router.add('DELETE', `${p}/tokens/:id`, authed(async (_req, res, params) => sendJson(res, 200, await admin.revokeIngestToken(params.id!))));
-}
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
 }
 
 type Body = Record<string, unknown>;

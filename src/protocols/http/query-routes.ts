@@ -21,7 +21,7 @@
  * The query id is also in the `x-runlake-query-id` header. A failure before the first byte is
  * problem JSON with the error's status. If the client disconnects, the query is cancelled.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from '../../util/secrets-equal.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EngineColumn, EngineRow } from '../../engine/engine.ts';
 import type { QueryService } from '../../service/query-service.ts';
@@ -142,11 +142,6 @@ async function principalOf(req: IncomingMessage, auth: AccessKeyResolver, servic
 }
 
 const UNKNOWN_KEY_SECRET = 'x'.repeat(40);
-
-function secretsEqual(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Request body
