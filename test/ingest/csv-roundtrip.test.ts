@@ -44,7 +44,7 @@ describe('Tallyfy CSV round trip through the CLI and the lake', () => {
       assert.equal(r.code, 0, `runlake ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
       return r;
     };
-    await run(['demo', ...dd, '--processes', '300', '--no-serve', '--quiet', '--http-port', '0', '--pg-port', '0']);
+    await run(['demo', ...dd, '--processes', '300', '--no-serve', '--quiet', '--http-port', '0', '--pg-port', '0', '--https-port', '0']);
     await run(['org', 'create', 'acme_copy', ...dd]);
     await run(['export', 'tallyfy-csv', '--org', 'acme', '--out', join(dataDir, 'acme.csv'), ...dd]);
     const imp = await run(['import', 'tallyfy-csv', join(dataDir, 'acme.csv'), '--org', 'acme_copy', '--quiet', ...dd]);

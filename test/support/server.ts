@@ -20,7 +20,7 @@ export interface ServerProcess {
 
 export async function startServe(dataDir: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
   const infoPath = join(dataDir, 'server.json');
-  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--http-port', '0', '--pg-port', '0', ...args], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--http-port', '0', '--pg-port', '0', '--https-port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -35,7 +35,8 @@ export async function startServe(dataDir: string, args: string[] = [], env: Reco
     if (existsSync(infoPath)) {
       try {
         const i = JSON.parse(readFileSync(infoPath, 'utf8')) as ServerInfo;
-        if (i.pid === child.pid) {
+        // server.json is written before the banner listing the ports: wait for the whole banner.
+        if (i.pid === child.pid && out.includes('Press Ctrl+C to stop.')) {
           info = i;
           break;
         }

@@ -94,7 +94,7 @@ export async function setUpDemo(config: RunlakeConfig, server: RunningServer, op
   const conn: ConnectionFile = {
     orgs,
     pgwire: { host: config.host, port: server.pgPort, tls: true },
-    athena: { endpoint: `https://${config.host}:${config.httpsPort}`, region: config.region, output_location: 's3://runlake-results/' },
+    athena: { endpoint: server.athenaUrl, region: config.region, output_location: 's3://runlake-results/' },
     console: { url: server.httpUrl },
     ingest: { url: `${server.httpUrl}/ingest/v1`, token: await ingestToken(server, previous) },
     operator: await operatorLogin(server, previous),
@@ -152,9 +152,6 @@ function newPassword(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** Shown until the Athena listener ships; connection.json already names its address. */
-const queryListenersNote = '  [listener not in this version yet]';
-
 function printConnection(config: RunlakeConfig, c: ConnectionFile): void {
   const lines = [
     '',
@@ -165,7 +162,7 @@ function printConnection(config: RunlakeConfig, c: ConnectionFile): void {
     `  ingest API:       ${c.ingest.url}   token: ${c.ingest.token}`,
     `  PostgreSQL wire:  ${c.pgwire.host}:${c.pgwire.port} (TLS offered; certificate ${join(config.dataDir, 'tls', 'cert.pem')})`,
     `    psql "host=${c.pgwire.host} port=${c.pgwire.port} dbname=${c.orgs[0]?.database ?? ''} user=${c.orgs[0]?.access_key_id ?? ''} sslmode=require"`,
-    `  Athena API:       ${c.athena.endpoint}  region ${c.athena.region}${queryListenersNote}`,
+    `  Athena API:       ${c.athena.endpoint}  region ${c.athena.region} (HTTPS with the same certificate; result files also readable there over S3)`,
     '',
     ...c.orgs.flatMap((o) => [
       `  organization ${o.name}: database ${o.database}, workgroup ${o.workgroup}, output location ${o.output_location}`,

@@ -15,6 +15,7 @@ export function registerServe(program: Command): void {
       console.log(`Runlake is running on ${config.dataDir}`);
       console.log(`  HTTP API and ingest: ${server.httpUrl}`);
       console.log(`  PostgreSQL wire:     ${config.host}:${server.pgPort} (TLS offered)`);
+      console.log(`  Athena API:          ${server.athenaUrl} (region ${config.region})`);
       console.log('Press Ctrl+C to stop.');
       await runUntilSignal(server.close);
     });
