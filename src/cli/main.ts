@@ -14,6 +14,8 @@ import { registerUsers } from './commands/users.ts';
 import { registerTokens } from './commands/tokens.ts';
 import { registerImportExport } from './commands/tallyfy-csv.ts';
 import { registerDocs } from './commands/docs.ts';
+import { registerLookml } from './commands/lookml.ts';
+import { registerDdl } from './commands/ddl.ts';
 
 const program = new Command('runlake')
   .description('Runlake: a workflow-analytics lake served over the Athena API and the PostgreSQL wire protocol.')
@@ -30,6 +32,8 @@ registerUsers(program);
 registerTokens(program);
 registerImportExport(program);
 registerDocs(program);
+registerLookml(program);
+registerDdl(program);
 
 try {
   await program.parseAsync(process.argv);

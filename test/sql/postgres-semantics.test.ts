@@ -36,10 +36,25 @@ describe('postgres front-end: semantics', () => {
   it('splits by the parser, not by semicolons in strings or comments', () => {
     assert.deepEqual(splitPostgres(`select ';'; -- x;\nselect 2;select $$a;b$$`), [`select ';'`, 'select 2', 'select $$a;b$$']);
     assert.deepEqual(splitPostgres('  ;  '), []);
+    assert.deepEqual(splitPostgres(''), []); // pgJDBC's isValid(): EmptyQueryResponse, not an error
   });
 
   it('reports syntax errors as 42601 with a position', () => {
     assert.throws(() => translatePostgres('select from where', CTX), (e: unknown) => e instanceof PgSqlError && e.sqlstate === '42601' && e.position === 13);
+  });
+
+  it('LIKE … ESCAPE stays SQL syntax (SQLAlchemy 2.0 get_schema_names)', async () => {
+    const r = await run(`select 'pg_x' not like 'pg/_' || '%' escape '/', 'pgx' not like 'pg/_' || '%' escape '/', 'A_b' ilike 'a!_%' escape '!'`);
+    assert.deepEqual(r.rows, [[false, true, true]]);
+    const ns = await run(`SELECT pg_catalog.pg_namespace.nspname FROM pg_catalog.pg_namespace WHERE (pg_catalog.pg_namespace.nspname NOT LIKE 'pg/_' || '%' ESCAPE '/') ORDER BY pg_catalog.pg_namespace.nspname`);
+    assert.ok(ns.rows.some((row) => row[0] === 'public') && !ns.rows.some((row) => String(row[0]).startsWith('pg_')), JSON.stringify(ns.rows));
+  });
+
+  it("to_char formats timestamps as PostgreSQL does (Looker's timeframes), named to_char", async () => {
+    const r = await run(`select TO_CHAR(DATE_TRUNC('month', TIMESTAMP '2024-05-17 10:11:12'), 'YYYY-MM'), to_char(DATE '2024-02-29', 'FMMonth DD, YYYY "Q"Q'), to_char(NULL::timestamp, 'YYYY')`);
+    assert.deepEqual(r.names, ['to_char', 'to_char', 'to_char']);
+    assert.deepEqual(r.rows, [['2024-05', 'February 29, 2024 Q1', null]]);
+    assert.throws(() => translatePostgres(`select to_char(1.5, '999D9')`, CTX), (e: unknown) => e instanceof PgSqlError && e.sqlstate === '0A000' && /number format/.test(e.message));
   });
 
   it('regex operators are partial matches, case-insensitive with *', async () => {
@@ -117,7 +132,8 @@ describe('postgres front-end: semantics', () => {
     assert.equal(k('drop view scratch.v'), 'drop_view');
     assert.equal(k('insert into scratch.t values (1)'), 'write');
     const temp = translatePostgres('SELECT * INTO TEMPORARY TABLE "#t" FROM (SELECT 1 AS COL) AS CHECKTEMP', CTX);
-    assert.deepEqual([temp.kind, temp.sql], ['create_temp_table', 'CREATE TEMP TABLE "#t" AS SELECT *   FROM (SELECT 1 AS COL) AS CHECKTEMP']);
+    // The unquoted alias COL is PostgreSQL's `col`.
+    assert.deepEqual([temp.kind, temp.sql], ['create_temp_table', 'CREATE TEMP TABLE "#t" AS SELECT *   FROM (SELECT 1 AS "col") AS CHECKTEMP']);
   });
 
   it('refuses writes outside the scratch schema with 25006, other databases with 3D000, unknown relations with 42P01', () => {
@@ -179,6 +195,20 @@ describe('postgres front-end: semantics', () => {
       const stepCols = await run(withOid(psql[5]!.sql, steps));
       assert.ok(stepCols.rows.length > 5);
       for (const q of psql.slice(6, 11)) await run(withOid(q.sql, steps));
+    });
+    it('primary keys: a constraint, a unique index and NOT NULL key columns, as psql \\d, pgJDBC and information_schema read them', async () => {
+      assert.deepEqual((await run("SELECT conname, contype, pg_get_constraintdef(oid, true) FROM pg_constraint WHERE conrelid = 'form_fields'::regclass")).rows, [
+        ['form_fields_pkey', 'p', 'PRIMARY KEY (process_id, field_id)'],
+      ]);
+      const idx = await run(`SELECT c2.relname, c2.relkind, i.indisprimary, i.indisunique, pg_catalog.pg_get_indexdef(i.indexrelid, 0, true),
+        pg_catalog.pg_get_indexdef(i.indexrelid, 2, false), am.amname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c2 ON c2.oid = i.indexrelid
+        JOIN pg_catalog.pg_am am ON am.oid = c2.relam WHERE i.indrelid = 'form_fields'::regclass`);
+      assert.deepEqual(idx.rows, [['form_fields_pkey', 'i', true, true, 'CREATE UNIQUE INDEX form_fields_pkey ON public.form_fields USING btree (process_id, field_id)', 'field_id', 'btree']]);
+      assert.deepEqual((await run("SELECT attname FROM pg_attribute WHERE attrelid = 'processes'::regclass AND attnotnull")).rows, [['process_id']]);
+      const kcu = await run(`SELECT k.column_name, k.ordinal_position FROM information_schema.table_constraints t JOIN information_schema.key_column_usage k
+        ON k.constraint_name = t.constraint_name AND k.table_name = t.table_name WHERE t.table_name = 'member_logins' AND t.constraint_type = 'PRIMARY KEY' ORDER BY 2`);
+      assert.deepEqual(kcu.rows, [['member_id', 1], ['login_at', 2]]);
+      assert.deepEqual((await run("SELECT count(*) FROM pg_index WHERE indrelid = 'v_events'::regclass OR indrelid = 'events'::regclass")).rows, [[0]]);
     });
     it('\\df runs (no user functions)', async () => {
       const r = await run(psql[12]!.sql);

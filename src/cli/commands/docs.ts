@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { dataDictionary, columnsSection } from '../../schema/dictionary.ts';
 import { analyticViewsDictionary } from '../../catalog/analytic-views.ts';
 import { QUERY_HISTORY_COLUMNS } from '../../catalog/query-history.ts';
+import { LAKE_SNAPSHOT_COLUMNS, LAKE_SNAPSHOT_DOC } from '../../catalog/lake-snapshot.ts';
 import { memberLoginJsonSchema, memberSnapshotJsonSchema, processSnapshotJsonSchema } from '../../schema/index.ts';
 
 export const GENERATED_DOCS: Record<string, () => string> = {
@@ -12,6 +13,7 @@ export const GENERATED_DOCS: Record<string, () => string> = {
     dataDictionary([
       ...analyticViewsDictionary({ timezone: 'UTC' }),
       columnsSection('query_history (view)', "This organization's own queries, kept 400 days by default (configurable).", QUERY_HISTORY_COLUMNS),
+      columnsSection('lake_snapshot (view)', LAKE_SNAPSHOT_DOC, LAKE_SNAPSHOT_COLUMNS),
     ]),
   'schema/process-snapshot.schema.json': () => JSON.stringify(processSnapshotJsonSchema(), null, 2) + '\n',
   'schema/member-snapshot.schema.json': () => JSON.stringify(memberSnapshotJsonSchema(), null, 2) + '\n',

@@ -8,6 +8,7 @@ import {
 } from '../../catalog/pg-catalog.ts';
 import { Edits } from './edits.ts';
 import { PgSqlError } from './errors.ts';
+import { toCharExpression, ToCharUnsupported } from './to-char.ts';
 import { byteToChar, type Token } from './parse.ts';
 
 export interface RewriteContext {
@@ -17,6 +18,8 @@ export interface RewriteContext {
   searchPath: string[];
   settings: ReadonlyMap<string, string>;
   backendPid: number;
+  /** The session's temporary tables: unqualified (or `pg_temp.`) names that resolve to them first. */
+  tempTables?: ReadonlySet<string>;
 }
 
 const PGC_RELATIONS = new Set<string>(PG_CATALOG_RELATIONS);
@@ -79,6 +82,8 @@ export class Rewriter {
   readonly edits: Edits;
   private readonly b2c: (b: number) => number;
   private readonly cteNames = new Set<string>();
+  /** Whether the statement reads one of the session's temporary tables (set while rewriting). */
+  readsTemp = false;
 
   constructor(
     readonly sql: string,
@@ -238,6 +243,12 @@ export class Rewriter {
       case 'ParamRef':
         return at + 1;
       case 'FuncCall':
+        if (this.isEscapeSyntax(f, at)) {
+          const args = (f.args as unknown[]) ?? [];
+          const last = args[args.length - 1];
+          return last === undefined ? at + 1 : this.exprEnd(last, this.tokAt(this.minLoc(last)));
+        }
+        return this.callEnd(at);
       case 'CoalesceExpr':
       case 'MinMaxExpr':
       case 'XmlExpr':
@@ -387,9 +398,34 @@ export class Rewriter {
         return this.sqlValueFunction(f);
       case 'RangeFunction':
         return this.rangeFunction(f);
+      case 'ResTarget':
+        return this.resTarget(f, parents);
       default:
         return;
     }
+  }
+
+  /**
+   * `expr AS Name` in a select list: PostgreSQL folds the unquoted alias to lower case (`name`),
+   * DuckDB keeps its case; quoted as folded, the engine's column has PostgreSQL's name (which shows
+   * through `SELECT *`, temporary and scratch tables).
+   */
+  private resTarget(f: Record<string, unknown>, parents: [string, Record<string, unknown>, string][]): void {
+    const parent = parents[parents.length - 1];
+    if (!parent || parent[0] !== 'SelectStmt' || parent[2] !== 'targetList') return;
+    const name = f.name;
+    if (typeof name !== 'string' || f.val === undefined) return;
+    let i: number;
+    try {
+      i = this.nodeTokens(f.val)[1];
+    } catch {
+      return;
+    }
+    if (this.is(i, 'as')) i++;
+    const t = this.t(i);
+    // An unquoted word (identifier or keyword) spelled with capitals.
+    if (!t || !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(t.text) || t.text === name || t.text.toLowerCase() !== name) return;
+    this.edits.replace(t.start, t.end, quoteIdent(name));
   }
 
   // ---------------------------------------------------------------- names
@@ -399,6 +435,13 @@ export class Rewriter {
     if (catalog !== undefined && catalog !== this.ctx.database) {
       throw new PgSqlError('3D000', `cross-database references are not implemented: ${catalog}.${schema ?? ''}.${name}`, position + 1);
     }
+    // The session's temporary tables come first (PostgreSQL searches pg_temp before anything else).
+    const tempSchema = schema !== undefined && /^pg_temp(_\d+)?$/.test(schema);
+    if ((schema === undefined || tempSchema) && this.ctx.tempTables?.has(name) && !this.cteNames.has(name)) {
+      this.readsTemp = true;
+      return quoteIdent(name);
+    }
+    if (tempSchema && this.ctx.tempTables) throw new PgSqlError('42P01', `relation "${schema}.${name}" does not exist`, position + 1);
     if (schema === 'pg_catalog' || (schema === undefined && PGC_RELATIONS.has(name) && !this.cteNames.has(name))) {
       if (!PGC_RELATIONS.has(name)) throw new PgSqlError('42P01', `relation "${schema ?? 'pg_catalog'}.${name}" does not exist`, position + 1);
       return `${PG_CATALOG_SCHEMA}.${quoteIdent(name)}`;
@@ -460,6 +503,8 @@ export class Rewriter {
     const args = (f.args as unknown[] | undefined) ?? [];
     const parent = parents[parents.length - 1];
 
+    // `x [NOT] LIKE p ESCAPE e`: the parser's like_escape(p, e) is SQL syntax DuckDB reads as written.
+    if (this.isEscapeSyntax(f, nameTok)) return;
     if (format === 'COERCE_SQL_SYNTAX') {
       if (name === 'btrim' || name === 'ltrim' || name === 'rtrim') {
         const fn = name === 'btrim' ? 'trim' : name;
@@ -526,6 +571,18 @@ export class Rewriter {
       case 'json_build_object':
         renameTo('json_object');
         return;
+      case 'to_char': {
+        const template = literalArg(1);
+        if (args.length !== 2 || template === undefined) throw new PgSqlError('0A000', 'not supported: to_char() needs a value and a literal template', pos + 1);
+        try {
+          toCharExpression('x', template);
+        } catch (e) {
+          if (e instanceof ToCharUnsupported) throw new PgSqlError('0A000', `not supported: ${e.message}`, pos + 1);
+          throw e;
+        }
+        this.edits.replace(cs, ce, () => toCharExpression(this.renderNode(args[0]), template));
+        return;
+      }
       case 'format': {
         const fmt = literalArg(0);
         if (fmt === undefined) throw new PgSqlError('0A000', 'not supported: format() with a non-literal format string', pos + 1);
@@ -569,6 +626,12 @@ export class Rewriter {
         }
         if (qualifier !== undefined) renameTo(quoteIdentIfNeeded(names[names.length - 1]!));
     }
+  }
+
+  /** A like_escape call the parser made from `x [NOT] [I]LIKE p ESCAPE e` (its location is the operator, not a name). */
+  private isEscapeSyntax(f: Record<string, unknown>, at: number): boolean {
+    const names = strings(f.funcname);
+    return names[names.length - 1]?.toLowerCase() === 'like_escape' && !this.is(at, 'like_escape') && !this.is(at, names[0]!.toLowerCase());
   }
 
   currentSchema(): string {
