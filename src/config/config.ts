@@ -43,6 +43,11 @@ export interface RunlakeConfig {
   engine: { threads: number; memoryLimit: string; maxInstances: number };
   /** Days of query history kept. */
   historyRetentionDays: number;
+  /**
+   * Athena API debug logging: access key ids and organization (workgroup) names whose requests are
+   * logged to `<data-dir>/logs/athena/` (`RUNLAKE_ATHENA_DEBUG=acme,AKIA…`; file: a list).
+   */
+  athenaDebug: string[];
 }
 
 export class ConfigError extends Error {
@@ -129,6 +134,7 @@ export function loadConfig(flags: ConfigOverrides = {}, env: Env = process.env):
     ingestMaxBodyBytes: positive('ingestMaxBodyBytes (RUNLAKE_INGEST_MAX_BODY_BYTES)', pick(undefined, 'RUNLAKE_INGEST_MAX_BODY_BYTES', 'ingestMaxBodyBytes'), DEFAULTS.ingestMaxBodyBytes),
     engine: { threads: DEFAULTS.engineThreads, memoryLimit: DEFAULTS.engineMemoryLimit, maxInstances: DEFAULTS.engineMaxInstances },
     historyRetentionDays: positive('history retention days (RUNLAKE_HISTORY_RETENTION_DAYS)', pick(undefined, 'RUNLAKE_HISTORY_RETENTION_DAYS', 'historyRetentionDays'), DEFAULTS.historyRetentionDays),
+    athenaDebug: nameList('athenaDebug (RUNLAKE_ATHENA_DEBUG)', pick(undefined, 'RUNLAKE_ATHENA_DEBUG', 'athenaDebug'), problems),
   };
   const memoryLimit = str('engine memory limit (RUNLAKE_ENGINE_MEMORY_LIMIT)', pick(undefined, 'RUNLAKE_ENGINE_MEMORY_LIMIT', 'engineMemoryLimit'), DEFAULTS.engineMemoryLimit);
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) problems.push(`engine memory limit must look like 2GB or 512MiB, got ${JSON.stringify(memoryLimit)}`);
@@ -142,6 +148,17 @@ export function loadConfig(flags: ConfigOverrides = {}, env: Env = process.env):
   if (!/^[a-z_][a-z0-9_]*$/.test(cfg.scratchSchema)) problems.push(`scratchSchema must match [a-z_][a-z0-9_]*, got ${JSON.stringify(cfg.scratchSchema)}`);
   if (problems.length > 0) throw new ConfigError(problems);
   return cfg;
+}
+
+/** A list of names: a JSON list of strings, or a string separated by commas or spaces. */
+function nameList(name: string, v: unknown, problems: string[]): string[] {
+  if (v === undefined || v === '') return [];
+  const items = typeof v === 'string' ? v.split(/[\s,]+/) : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+  if (!items) {
+    problems.push(`${name} must be a list of access key ids or organization names (a JSON list, or separated by commas)`);
+    return [];
+  }
+  return items.map((x) => x.trim()).filter((x) => x !== '');
 }
 
 function readConfigFile(path: string, mustExist: boolean, problems: string[]): Record<string, unknown> {

@@ -1,11 +1,12 @@
 /**
  * ObjectStore on a local directory. Atomic writes: write to a temp file in the same directory,
- * fsync, rename over the target, fsync the directory.
+ * fsync, rename over the target, fsync the directory. `{ durable: false }` skips both fsyncs
+ * (still atomic: temp file + rename).
  */
 import { constants, promises as fs } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { checkKey, type ObjectInfo, type ObjectStore } from './object-store.ts';
+import { checkKey, type ObjectInfo, type ObjectStore, type PutOptions } from './object-store.ts';
 
 export class LocalObjectStore implements ObjectStore {
   readonly url: string;
@@ -18,8 +19,10 @@ export class LocalObjectStore implements ObjectStore {
     return join(this.root, checkKey(key));
   }
 
-  async put(key: string, body: Uint8Array | string): Promise<void> {
+  async put(key: string, body: Uint8Array | string, opts: PutOptions = {}): Promise<void> {
+    const durable = opts.durable !== false;
     await writeAtomic(this.localPath(key), async (tmp) => {
+      if (!durable) return fs.writeFile(tmp, body);
       const fh = await fs.open(tmp, 'w');
       try {
         await fh.writeFile(body);
@@ -27,14 +30,15 @@ export class LocalObjectStore implements ObjectStore {
       } finally {
         await fh.close();
       }
-    });
+    }, { durable });
   }
 
-  async putFile(key: string, localPath: string): Promise<void> {
+  async putFile(key: string, localPath: string, opts: PutOptions = {}): Promise<void> {
+    const durable = opts.durable !== false;
     await writeAtomic(this.localPath(key), async (tmp) => {
       await fs.copyFile(localPath, tmp);
-      await fsyncPath(tmp);
-    });
+      if (durable) await fsyncPath(tmp);
+    }, { durable });
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -103,8 +107,11 @@ async function walk(dir: string, onFile: (abs: string) => Promise<void>): Promis
   }
 }
 
-/** Write `target` atomically: `fill(tmp)` writes a temp file beside it, which is renamed into place. */
-export async function writeAtomic(target: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+/**
+ * Write `target` atomically: `fill(tmp)` writes a temp file beside it, which is renamed into place,
+ * then the directory is synced (unless `durable: false`).
+ */
+export async function writeAtomic(target: string, fill: (tmp: string) => Promise<void>, opts: PutOptions = {}): Promise<void> {
   const dir = dirname(target);
   await fs.mkdir(dir, { recursive: true });
   const tmp = join(dir, `.tmp-${randomBytes(6).toString('hex')}`);
@@ -115,7 +122,7 @@ export async function writeAtomic(target: string, fill: (tmp: string) => Promise
     await fs.rm(tmp, { force: true });
     throw e;
   }
-  await fsyncPath(dir);
+  if (opts.durable !== false) await fsyncPath(dir);
 }
 
 export async function fsyncPath(path: string): Promise<void> {

@@ -6,8 +6,17 @@
  * - `put`/`putFile` are atomic: a reader sees the whole old object, the whole new one, or none;
  * - `get` of a missing key resolves `undefined` (never throws for "not found");
  * - `list(prefix)` returns every key under the prefix, sorted, whatever the page size of the backend;
- * - `delete` of a missing key is not an error.
+ * - `delete` of a missing key is not an error;
+ * - a put is durable (on stable storage when it resolves) unless the caller passes
+ *   `{ durable: false }`, which only a store that can skip the syncs honours (local: no fsync;
+ *   S3 is durable either way). Use it only for objects the server can lose in a machine crash
+ *   (Athena's result files and execution records), never for acknowledged customer data.
  */
+export interface PutOptions {
+  /** false: atomic but not synced; the object may be missing or empty after a machine crash. Default true. */
+  readonly durable?: boolean;
+}
+
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
@@ -17,9 +26,9 @@ export interface ObjectInfo {
 export interface ObjectStore {
   /** A URL-like description for logs and connection details, e.g. `file:///data/lake` or `s3://bucket/prefix`. */
   readonly url: string;
-  put(key: string, body: Uint8Array | string): Promise<void>;
+  put(key: string, body: Uint8Array | string, opts?: PutOptions): Promise<void>;
   /** Upload a local file under `key`. */
-  putFile(key: string, localPath: string): Promise<void>;
+  putFile(key: string, localPath: string, opts?: PutOptions): Promise<void>;
   get(key: string): Promise<Uint8Array | undefined>;
   /** Download `key` into `localPath` (written atomically); false when the key is missing. */
   getFile(key: string, localPath: string): Promise<boolean>;

@@ -4,6 +4,8 @@
  * and the service's own refusals. Messages say what to do next and never reveal another
  * organization, a path or a stack.
  */
+import { analyticViews } from '../catalog/analytic-views.ts';
+import { orgRelations } from '../catalog/relations.ts';
 import { EngineError, type EngineErrorKind } from '../engine/errors.ts';
 import { SqlError } from '../sql/trino/translate.ts';
 import { RunlakeError, isRunlakeError, type ErrorCode } from '../util/errors.ts';
@@ -77,6 +79,26 @@ const SEMANTIC_SQLSTATES: [RegExp, string][] = [
   [/.*/, '42804'],
 ];
 
+/**
+ * The engine's "Did you mean …?" after a missing table, view, schema or catalog names whatever
+ * relation of the engine is closest: system catalogs (`pg_tables`), internal schemas, helper
+ * views. For every protocol, the hint is kept only when it names one of the organization's own
+ * relations (its tables and views, src/catalog/relations.ts; `main.` dropped); any other hint is
+ * removed. The rest of the message (the missing name, the client's own SQL excerpt) stays.
+ */
+const RELATION_HINT = /((?:Table|View|Schema|Catalog) with name [^\n]*?)\s*\nDid you mean "([^"\n]*)"\??/g;
+
+let orgRelationNames: ReadonlySet<string> | undefined;
+
+export function withoutRelationHints(message: string): string {
+  orgRelationNames ??= new Set(orgRelations(analyticViews({ timezone: 'UTC' })).map((r) => r.name));
+  const own = orgRelationNames;
+  return message.replace(RELATION_HINT, (_all, head: string, suggested: string) => {
+    const name = suggested.replace(/^main\./, '');
+    return own.has(name) ? `${head}\nDid you mean "${name}"?` : head;
+  });
+}
+
 /** Any error from planning or running a query, as a RunlakeError (logging the ones users did not cause). */
 export function toRunlakeError(e: unknown, log: Logger, context: Record<string, unknown>): RunlakeError {
   if (isRunlakeError(e)) return e;
@@ -89,7 +111,8 @@ export function toRunlakeError(e: unknown, log: Logger, context: Record<string, 
     }
     // An engine's messages are safe to show (engine/errors.ts); internal ones are generic.
     const sqlstate = SEMANTIC_SQLSTATES.find(([re]) => e.kind === 'semantic' && re.test(e.message))?.[1] ?? (e.kind === 'data' ? '22000' : undefined);
-    return new RunlakeError(sqlstate === '42P01' ? 'not_found' : code, e.message, sqlstate ? { sqlstate } : undefined);
+    const message = e.kind === 'semantic' ? withoutRelationHints(e.message) : e.message;
+    return new RunlakeError(sqlstate === '42P01' ? 'not_found' : code, message, sqlstate ? { sqlstate } : undefined);
   }
   log.error('query failed with an internal error', { ...context, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
   return new RunlakeError('internal', 'the query failed with an internal error; the server log has the details');

@@ -46,7 +46,8 @@ export interface StackOrg extends CreateOrgInput {
   disabled?: boolean;
 }
 
-export async function startAthenaStack(orgs: StackOrg[]): Promise<AthenaStack> {
+/** `env`: extra environment of the `runlake serve` child (e.g. RUNLAKE_ATHENA_DEBUG). */
+export async function startAthenaStack(orgs: StackOrg[], opts: { env?: Record<string, string> } = {}): Promise<AthenaStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'runlake-athena-'));
   const control = await openLocalAdmin(loadConfig({ dataDir }, {}));
   const keys: Record<string, Key> = {};
@@ -59,7 +60,7 @@ export async function startAthenaStack(orgs: StackOrg[]): Promise<AthenaStack> {
   const ingestToken = (await control.admin.createIngestToken('*')).token;
   await control.close();
 
-  const server = await startServe(dataDir);
+  const server = await startServe(dataDir, [], opts.env ?? {});
   // server.json (what startServe waits for) is written before the banner reaches our pipe.
   let endpoint: string | undefined;
   for (let i = 0; i < 200 && !(endpoint = /Athena API: +(https:\/\/\S+)/.exec(server.output())?.[1]); i++) await sleep(50);

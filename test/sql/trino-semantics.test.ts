@@ -469,7 +469,8 @@ describe('classification', () => {
     assert.deepEqual((await db.trino('SHOW TABLES')).rows, [['processes']]);
     assert.deepEqual((await db.trino("SHOW TABLES 'proc*'")).rows, [['processes']]);
     assert.deepEqual((await db.trino("SHOW TABLES LIKE 'x%'")).rows, []);
-    assert.deepEqual((await db.trino('SHOW DATABASES')).rows, [['acme']]);
+    assert.deepEqual((await db.trino('SHOW DATABASES')).rows, [['acme'], ['looker_scratch']]);
+    assert.deepEqual((await db.trino("SHOW SCHEMAS LIKE 'looker%'")).rows, [['looker_scratch']]);
     assert.deepEqual((await db.trino('DESCRIBE processes')).rows.map((r) => r[0]), ['id', 'n']);
     assert.deepEqual((await db.trino('SHOW COLUMNS IN processes')).rows, [['id'], ['n']]);
     const functions = (await db.trino("SHOW FUNCTIONS LIKE 'date%'")).rows.map((r) => r[0]);

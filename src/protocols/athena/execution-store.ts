@@ -10,6 +10,9 @@
  *
  * Invariants: a record is written before its id is returned to the client; `staged` is written
  * once, after every result object is in place. Recently used records are cached in memory.
+ * Records and tokens are Athena's own bookkeeping, not customer data: they are written atomically
+ * but not synced (`durable: false`), so a machine crash (not a process crash) may lose the last
+ * seconds of them; a record or token left empty or torn by one reads as missing.
  */
 import { createHash } from 'node:crypto';
 import type { ObjectStore } from '../../lake/object-store.ts';
@@ -60,13 +63,16 @@ export interface ExecutionRecord {
 
 const CACHE_MAX = 2000;
 
+/** Athena's artefacts survive a process crash but not necessarily a machine crash (CONTEXT.md). */
+export const ARTEFACT_PUT = { durable: false } as const;
+
 export class ExecutionStore {
   private readonly cache = new Map<string, ExecutionRecord>();
 
   constructor(private readonly store: ObjectStore) {}
 
   async put(r: ExecutionRecord): Promise<void> {
-    await this.store.put(recordKey(r.org, r.id), JSON.stringify(r));
+    await this.store.put(recordKey(r.org, r.id), JSON.stringify(r), ARTEFACT_PUT);
     this.remember(r);
   }
 
@@ -77,19 +83,20 @@ export class ExecutionStore {
     if (hit) return hit;
     const raw = await this.store.get(recordKey(org, id));
     if (!raw) return undefined;
-    const r = JSON.parse(Buffer.from(raw).toString('utf8')) as ExecutionRecord;
-    if (r.org !== org || r.id !== id) return undefined;
+    const r = parseJson<ExecutionRecord>(raw);
+    if (!r || r.org !== org || r.id !== id) return undefined;
     this.remember(r);
     return r;
   }
 
   async getToken(org: string, token: string): Promise<{ id: string; fingerprint: string } | undefined> {
     const raw = await this.store.get(tokenKey(org, token));
-    return raw ? (JSON.parse(Buffer.from(raw).toString('utf8')) as { id: string; fingerprint: string }) : undefined;
+    const t = raw && parseJson<{ id: string; fingerprint: string }>(raw);
+    return t && typeof t.id === 'string' && typeof t.fingerprint === 'string' ? t : undefined;
   }
 
   async putToken(org: string, token: string, value: { id: string; fingerprint: string }): Promise<void> {
-    await this.store.put(tokenKey(org, token), JSON.stringify(value));
+    await this.store.put(tokenKey(org, token), JSON.stringify(value), ARTEFACT_PUT);
   }
 
   private remember(r: ExecutionRecord): void {
@@ -97,6 +104,16 @@ export class ExecutionStore {
     this.cache.delete(k);
     this.cache.set(k, r);
     if (this.cache.size > CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
+  }
+}
+
+/** An object written by this module, or undefined when a machine crash left it empty or torn. */
+function parseJson<T>(raw: Uint8Array): T | undefined {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(raw).toString('utf8'));
+    return typeof v === 'object' && v !== null ? (v as T) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

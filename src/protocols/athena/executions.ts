@@ -156,6 +156,7 @@ export class Executions {
       if (!recorded || e.code === 'syntax_error') throw e;
     }
     try {
+      // In this order: a token never names an execution without a record.
       await this.records.put(record);
       await this.records.putToken(org.name, input.clientRequestToken, { id, fingerprint });
     } catch (e) {
@@ -366,8 +367,8 @@ export class Executions {
     switch (record.resultKind) {
       case 'rows': {
         const offset = token === undefined ? 0 : Number(this.tokens.read(scope, token).o);
-        const page = await this.reader.page(record.resultKey, offset, max);
-        if (!page) throw invalidRequest(`Could not find results: the result file ${record.resultUri} is missing`, 'RESULT_NOT_FOUND');
+        const page = await this.reader.page(record.resultKey, offset, max, staged.resultBytes);
+        if (!page) throw invalidRequest(`Could not find results: the result file ${record.resultUri} is missing or incomplete; run the query again`, 'RESULT_NOT_FOUND');
         return {
           UpdateCount: 0,
           ResultSet: { Rows: page.rows.map(datumRow), ResultSetMetadata: metadata },

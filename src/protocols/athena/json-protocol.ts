@@ -13,6 +13,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { analyticsDisabled, isRunlakeError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import { AuthError, authenticate, type AuthDirectory, type AuthFailure, type AuthOptions } from './auth.ts';
+import type { DebugLog } from '../../util/debug-log.ts';
+import { debugFailure, debugRequest, debugResponse, type AthenaDebugLogs } from './debug-log.ts';
 import { AthenaApiError, invalidRequest, toAthenaError } from './errors.ts';
 import { OPERATIONS, type ApiDeps } from './operations/index.ts';
 import { sha256Hex, type WireRequest } from './sigv4.ts';
@@ -30,6 +32,8 @@ export interface JsonApiOptions {
   auth: AuthOptions;
   throttle: Throttle;
   log: Logger;
+  /** Per-access-key debug logs the operator turned on (debug-log.ts). */
+  debug?: AthenaDebugLogs;
 }
 
 const OPERATION_BY_LOWER = new Map(Object.keys(OPERATIONS).map((name) => [name.toLowerCase(), name]));
@@ -38,6 +42,7 @@ export async function handleJsonRequest(req: IncomingMessage, res: ServerRespons
   const requestId = randomUUID();
   const started = performance.now();
   let operation = '-';
+  let debug: DebugLog | undefined;
   try {
     const body = await readBody(req);
     const auth = await authenticate(wire, 'athena', (claim) => {
@@ -52,20 +57,27 @@ export async function handleJsonRequest(req: IncomingMessage, res: ServerRespons
       throw new AthenaApiError('UnknownOperationException', target === '' ? 'Missing X-Amz-Target header: name the operation, e.g. AmazonAthena.StartQueryExecution' : `Operation ${target} is not supported by this endpoint`);
     }
     operation = name;
+    debug = o.debug?.logFor(auth.accessKeyId, auth.org.name);
     const def = OPERATIONS[name]!;
-    const input = new Input(parseJson(body));
+    const json = parseJson(body);
+    debugRequest(debug, operation, requestId, json);
+    const input = new Input(json);
     o.throttle.take(auth.accessKeyId, def.cls);
     const principal = { org: auth.org.name, name: auth.accessKeyId };
     const out = await def.run({ caller: { principal, org: auth.org }, accessKeyId: auth.accessKeyId, deps: o.deps }, input);
     send(res, 200, requestId, out);
-    o.log.debug('athena request', { operation, status: 200, ms: Math.round(performance.now() - started), requestId });
+    const ms = Math.round(performance.now() - started);
+    debugResponse(debug, operation, requestId, ms, out);
+    o.log.debug('athena request', { operation, status: 200, ms, requestId });
   } catch (e) {
     const err = toAthenaError(e);
     if (!(e instanceof AthenaApiError) && !isRunlakeError(e)) {
       o.log.error('athena request failed with an internal error', { operation, requestId, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     }
     send(res, err.status, requestId, err.body(), err.type);
-    o.log.debug('athena request', { operation, status: err.status, error: err.type, ms: Math.round(performance.now() - started), requestId });
+    const ms = Math.round(performance.now() - started);
+    debugFailure(debug, operation, requestId, ms, err.status, err.type, err.message);
+    o.log.debug('athena request', { operation, status: err.status, error: err.type, ms, requestId });
   }
 }
 

@@ -16,6 +16,7 @@ import { RunlakeError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { AuthDirectory } from './auth.ts';
 import { OrgCatalog } from './catalog-metadata.ts';
+import { AthenaDebugLogs } from './debug-log.ts';
 import { Executions } from './executions.ts';
 import { handleJsonRequest, type JsonApiOptions } from './json-protocol.ts';
 import { PageTokens } from './page-token.ts';
@@ -42,6 +43,8 @@ export interface AthenaListenerOptions {
   rates?: Readonly<Record<ApiClass, Rate>>;
   /** Allowed clock skew of signed requests (default 15 minutes). */
   maxSkewMs?: number;
+  /** Debug logging: access key ids and organization/workgroup names to log (config `athenaDebug`), under `logsDir/athena/`. */
+  debug?: { logsDir: string; selectors: readonly string[] };
 }
 
 export interface AthenaListener {
@@ -64,6 +67,7 @@ export async function startAthenaListener(o: AthenaListenerOptions): Promise<Ath
     auth,
     throttle: new Throttle(o.rates ?? DEFAULT_RATES),
     log: o.log,
+    ...(o.debug && o.debug.selectors.length > 0 ? { debug: new AthenaDebugLogs(o.debug.logsDir, o.debug.selectors) } : {}),
   };
   const s3: S3Options = { store: o.store, directory: o.directory, auth, log: o.log };
 

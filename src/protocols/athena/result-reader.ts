@@ -4,7 +4,8 @@
  * from the whole object fetched once and kept in a small LRU cache (bounded in bytes).
  *
  * Invariant: a page ends at a row boundary; `next` is the byte offset of the following row and
- * `eof` says the file has no more rows.
+ * `eof` says the file has no more rows. A file whose size is not the one staged (torn by a machine
+ * crash: result files are written without syncs) reads as missing, never as fewer rows.
  */
 import { open } from 'node:fs/promises';
 import type { ObjectStore } from '../../lake/object-store.ts';
@@ -27,16 +28,17 @@ export class ResultReader {
     private readonly maxCacheBytes = 128 * 1024 * 1024,
   ) {}
 
-  async page(key: string, offset: number, maxRows: number): Promise<Page | undefined> {
-    if (this.store.localPath) return this.pageFromFile(this.store.localPath(key), offset, maxRows);
+  /** A page of rows, or undefined when the file is missing or not `expectedBytes` long. */
+  async page(key: string, offset: number, maxRows: number, expectedBytes?: number): Promise<Page | undefined> {
+    if (this.store.localPath) return this.pageFromFile(this.store.localPath(key), offset, maxRows, expectedBytes);
     const buf = await this.object(key);
-    if (!buf) return undefined;
+    if (!buf || (expectedBytes !== undefined && buf.length !== expectedBytes)) return undefined;
     if (offset > buf.length) return { rows: [], next: buf.length, eof: true };
     const p = parseCsvRows(buf, offset, maxRows);
     return { rows: p.rows, next: p.next, eof: p.next >= buf.length };
   }
 
-  private async pageFromFile(path: string, offset: number, maxRows: number): Promise<Page | undefined> {
+  private async pageFromFile(path: string, offset: number, maxRows: number, expectedBytes: number | undefined): Promise<Page | undefined> {
     let fh;
     try {
       fh = await open(path, 'r');
@@ -46,6 +48,7 @@ export class ResultReader {
     }
     try {
       const size = (await fh.stat()).size;
+      if (expectedBytes !== undefined && size !== expectedBytes) return undefined;
       const rows: (string | undefined)[][] = [];
       let at = Math.min(offset, size);
       let want = FIRST_READ;

@@ -4,9 +4,12 @@
  * (the query's next chunk is pulled only after the previous one was written), the tab-separated
  * `.txt` of SHOW/DESCRIBE, an empty `.txt` for DDL, and the `.metadata` protobuf beside them.
  *
- * Invariants: each object is uploaded whole (ObjectStore puts are atomic), the result file before
- * its `.metadata`; a failure removes the temporary file; objects are `application/octet-stream`
- * as Athena's (the object store keeps no content type; the S3 GET endpoint serves them so).
+ * Invariants: each object is uploaded whole (ObjectStore puts are atomic) and both are in place
+ * when a stage function resolves (the result file and its `.metadata` are written concurrently;
+ * the caller marks the execution SUCCEEDED only afterwards); a failure removes the temporary
+ * file; objects are `application/octet-stream` as Athena's (the object store keeps no content
+ * type; the S3 GET endpoint serves them so). Result files are not customer data: they are written
+ * without syncs (ARTEFACT_PUT; CONTEXT.md "Durability").
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -15,6 +18,7 @@ import { join } from 'node:path';
 import type { EngineColumn } from '../../engine/engine.ts';
 import type { ObjectStore } from '../../lake/object-store.ts';
 import type { RunningQuery } from '../../service/types.ts';
+import { ARTEFACT_PUT } from './execution-store.ts';
 import { columnInfo, stringColumn, type ColumnInfo } from './column-info.ts';
 import { encodeMetadata } from './metadata-protobuf.ts';
 import { csvLine } from './result-csv.ts';
@@ -56,8 +60,7 @@ export async function stageCsv(q: RunningQuery, engineColumns: readonly EngineCo
     }
     await Promise.race([new Promise<void>((resolve) => out.end(resolve)), failed]);
     const bytes = out.bytesWritten;
-    await t.store.putFile(t.resultKey, tmp);
-    if (t.metadataKey) await t.store.put(t.metadataKey, encodeMetadata({ queryId: t.engineQueryId, columns }));
+    await Promise.all([t.store.putFile(t.resultKey, tmp, ARTEFACT_PUT), putMetadata(t, columns)]);
     return { columns, rows, bytes };
   } finally {
     out.destroy();
@@ -69,23 +72,26 @@ export async function stageCsv(q: RunningQuery, engineColumns: readonly EngineCo
 export async function stageText(result: UtilityResult, t: StageTarget): Promise<Staged> {
   const columns = result.columns.map(stringColumn);
   const body = Buffer.from(result.rows.map((r) => r.map((v) => v ?? '').join('\t')).join('\n'), 'utf8');
-  await t.store.put(t.resultKey, body);
-  if (t.metadataKey) await t.store.put(t.metadataKey, encodeMetadata({ queryId: t.engineQueryId, columns }));
+  await Promise.all([t.store.put(t.resultKey, body, ARTEFACT_PUT), putMetadata(t, columns)]);
   return { columns, rows: result.rows.length, bytes: body.length };
 }
 
 /** CREATE TABLE AS: the `rows bigint` column and the update count, in `tables/<id>.metadata`. */
 export async function stageUpdate(updateType: string, count: number, t: StageTarget): Promise<Staged> {
   const columns = [columnInfo({ name: 'rows', type: { kind: 'bigint' } })];
-  await t.store.put(t.resultKey, new Uint8Array());
-  if (t.metadataKey) await t.store.put(t.metadataKey, encodeMetadata({ queryId: t.engineQueryId, columns, update: { type: updateType, count } }));
+  await Promise.all([t.store.put(t.resultKey, new Uint8Array(), ARTEFACT_PUT), putMetadata(t, columns, { type: updateType, count })]);
   return { columns, rows: 0, bytes: 0 };
 }
 
 /** DDL without columns: an empty `<id>.txt` and no `.metadata`. */
 export async function stageEmpty(t: StageTarget): Promise<Staged> {
-  await t.store.put(t.resultKey, new Uint8Array());
+  await t.store.put(t.resultKey, new Uint8Array(), ARTEFACT_PUT);
   return { columns: [], rows: 0, bytes: 0 };
+}
+
+async function putMetadata(t: StageTarget, columns: ColumnInfo[], update?: { type: string; count: number }): Promise<void> {
+  if (!t.metadataKey) return;
+  await t.store.put(t.metadataKey, encodeMetadata({ queryId: t.engineQueryId, columns, ...(update ? { update } : {}) }), ARTEFACT_PUT);
 }
 
 function write(out: NodeJS.WritableStream, text: string): Promise<void> {

@@ -95,23 +95,30 @@ function isCreateTableAs(w: readonly string[]): boolean {
  * The statement with each `?` replaced by the next parameter, as Athena does: a parameter that
  * parses as an expression without column references is used as SQL (`10`, `'abc'`,
  * `DATE '2024-01-01'`, `ARRAY[1, 2]`); anything else becomes a string literal. Parameters sent
- * with SQL that has no `?` are ignored (Athena ignores them too).
+ * with SQL that has no `?` are ignored (Athena ignores them too); a `?` without a parameter (none
+ * sent, or fewer than the placeholders) is an InvalidRequestException at submit time.
  */
 export function bindParameters(sql: string, params: readonly string[] | undefined): string {
-  if (!params || params.length === 0) return sql;
+  if (!sql.includes('?')) return sql;
+  const sent = params?.length ?? 0;
   const tokens = lexTrino(sql).filter((t) => t.type !== EOF);
-  const rebuilt = tokens.map((t) => t.text ?? '').join('');
   const marks = tokens.filter((t) => t.type === TrinoSqlParser.QUESTION_MARK && t.channel !== HIDDEN_CHANNEL).length;
   if (marks === 0) return sql;
-  if (rebuilt !== sql) throw invalidRequest('the query text could not be tokenized to fill in its ExecutionParameters; check its quotes and comments');
-  if (marks !== params.length) {
+  if (marks !== sent) {
+    // Trino's wording in parentheses (what Athena reports for a statement with unfilled `?`).
+    const what = sent === 0 ? 'no ExecutionParameters were sent' : `${sent} ExecutionParameter${sent === 1 ? ' was' : 's were'} sent`;
     throw invalidRequest(
-      `the query has ${marks} parameter placeholder${marks === 1 ? '' : 's'} (?) but ${params.length} ExecutionParameter${params.length === 1 ? ' was' : 's were'} sent; send one value per placeholder`,
+      `the query has ${marks} parameter placeholder${marks === 1 ? '' : 's'} (?) but ${what}; send one value per placeholder in ExecutionParameters ` +
+        `(Incorrect number of parameters: expected ${marks} but found ${sent})`,
     );
   }
+  if (tokens.map((t) => t.text ?? '').join('') !== sql) {
+    throw invalidRequest('the query text could not be tokenized to fill in its ExecutionParameters; check its quotes and comments');
+  }
+  const values = params ?? [];
   let next = 0;
   return tokens
-    .map((t) => (t.type === TrinoSqlParser.QUESTION_MARK && t.channel !== HIDDEN_CHANNEL ? parameterSql(params[next++]!) : (t.text ?? '')))
+    .map((t) => (t.type === TrinoSqlParser.QUESTION_MARK && t.channel !== HIDDEN_CHANNEL ? parameterSql(values[next++]!) : (t.text ?? '')))
     .join('');
 }
 

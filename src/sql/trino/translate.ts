@@ -233,8 +233,10 @@ function showColumnsSql(target: QualifiedName): string {
   );
 }
 
+/** SHOW DATABASES / SHOW SCHEMAS: the organization's database and its scratch schema, as the Glue catalog lists them. */
 function databasesSql(ctx: TranslateContext, predicate: (col: string) => string): string {
-  return `SELECT database_name FROM (VALUES (${sqlString(ctx.database)})) AS "_d"(database_name) WHERE ${predicate('database_name')}`;
+  const names = [ctx.database, ...(ctx.scratchSchema ? [ctx.scratchSchema] : [])].map((n) => `(${sqlString(n)})`).join(', ');
+  return `SELECT database_name FROM (VALUES ${names}) AS "_d"(database_name) WHERE ${predicate('database_name')} ORDER BY database_name`;
 }
 
 function resolveParts(parts: string[], em: Emitter): QualifiedName {
