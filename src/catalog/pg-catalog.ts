@@ -6,11 +6,11 @@
  * Rows are static per organization (rebuilt when its relations change): the organization's
  * datasets appear as tables (relkind 'r', BASE TABLE) in schema `public`, which is where
  * unqualified names resolve in PostgreSQL clients. OIDs are stable: a hash of kind and name.
- * Type OIDs, names and lengths come from the pgwire layer's codecs (src/protocols/pgwire/types.ts),
- * so RowDescription, pg_type and pg_attribute agree.
+ * Type OIDs, names and lengths come from pg-types.ts, which the wire protocol's RowDescription
+ * also reads, so RowDescription, pg_type and pg_attribute agree.
  */
 import type { EngineType } from '../engine/engine.ts';
-import { OID, codecForOid, pgColumnType } from '../protocols/pgwire/types.ts';
+import { OID, pgTypeInfo, pgTypeOf } from './pg-types.ts';
 
 export const PG_CATALOG_SCHEMA = 'pgc';
 export const PG_INFO_SCHEMA = 'pgc_info';
@@ -26,6 +26,12 @@ export interface PgCatalogRelation {
   doc?: string;
   /** Estimated row count (pg_stat_user_tables.n_live_tup, pg_class.reltuples). */
   rowCount?: number;
+  /**
+   * Tables only: the primary key's columns (src/schema's `primaryKey`). Shown as PostgreSQL shows
+   * one: a `<table>_pkey` constraint (pg_constraint 'p', information_schema) backed by a unique
+   * btree index (pg_class 'i', pg_index, pg_indexes), its columns NOT NULL.
+   */
+  primaryKey?: readonly string[];
 }
 
 export interface PgCatalogOptions {
@@ -34,6 +40,8 @@ export interface PgCatalogOptions {
   relations: PgCatalogRelation[];
   /** Values for pg_settings (lower-case names); defaults are used for the rest. */
   settings?: ReadonlyMap<string, string>;
+  /** Schemas to list even while they hold no relation (the scratch schema). */
+  schemas?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------- OIDs
@@ -84,8 +92,8 @@ const RELATIONS: Record<string, string> = {
     'attcollation oid, attacl text[], attoptions text[], attfdwoptions text[], attmissingval text',
   pg_type:
     'oid oid, typname name, typnamespace oid, typowner oid, typlen int2, typbyval bool, typtype char, typcategory char, ' +
-    'typispreferred bool, typisdefined bool, typdelim char, typrelid oid, typsubscript oid, typelem oid, typarray oid, ' +
-    'typinput oid, typoutput oid, typreceive oid, typsend oid, typmodin oid, typmodout oid, typanalyze oid, typalign char, ' +
+    'typispreferred bool, typisdefined bool, typdelim char, typrelid oid, typsubscript regproc, typelem oid, typarray oid, ' +
+    'typinput regproc, typoutput regproc, typreceive regproc, typsend regproc, typmodin regproc, typmodout regproc, typanalyze regproc, typalign char, ' +
     'typstorage char, typnotnull bool, typbasetype oid, typtypmod int4, typndims int4, typcollation oid, typdefaultbin text, ' +
     'typdefault text, typacl text[]',
   pg_proc:
@@ -97,7 +105,7 @@ const RELATIONS: Record<string, string> = {
   pg_database:
     'oid oid, datname name, datdba oid, encoding int4, datlocprovider char, datistemplate bool, datallowconn bool, ' +
     'datconnlimit int4, datfrozenxid int8, datminmxid int8, dattablespace oid, datcollate text, datctype text, ' +
-    'daticulocale text, daticurules text, datcollversion text, datacl text[]',
+    'daticulocale text, datcollversion text, datacl text[]',
   pg_roles:
     'rolname name, rolsuper bool, rolinherit bool, rolcreaterole bool, rolcreatedb bool, rolcanlogin bool, rolreplication bool, ' +
     'rolconnlimit int4, rolpassword text, rolvaliduntil timestamptz, rolbypassrls bool, rolconfig text[], oid oid',
@@ -115,7 +123,7 @@ const RELATIONS: Record<string, string> = {
   pg_am: 'oid oid, amname name, amhandler oid, amtype char',
   pg_collation:
     'oid oid, collname name, collnamespace oid, collowner oid, collprovider char, collisdeterministic bool, collencoding int4, ' +
-    'collcollate text, collctype text, colliculocale text, collicurules text, collversion text',
+    'collcollate text, collctype text, colliculocale text, collversion text',
   pg_tables: 'schemaname name, tablename name, tableowner name, tablespace name, hasindexes bool, hasrules bool, hastriggers bool, rowsecurity bool',
   pg_views: 'schemaname name, viewname name, viewowner name, definition text',
   pg_matviews: 'schemaname name, matviewname name, matviewowner name, tablespace name, hasindexes bool, ispopulated bool, definition text',
@@ -237,8 +245,25 @@ export const PG_CATALOG_RELATIONS: readonly string[] = Object.keys(RELATIONS);
 /** information_schema relations the front-end maps to `pgc_info`. */
 export const INFORMATION_SCHEMA_RELATIONS: readonly string[] = Object.keys(INFO_RELATIONS);
 
+/**
+ * The columns of an emulated relation with their PostgreSQL 15 types (`oid`, `name`, `"char"` as
+ * `char`, `regproc`, arrays as `_elem`), in order; undefined for an unknown relation. The
+ * front-end announces these types in RowDescription where the engine's own would differ.
+ * information_schema's domains are their base types: sql_identifier name, character_data and
+ * yes_or_no varchar, cardinal_number int4.
+ */
+export function catalogColumnTypes(schema: 'pg_catalog' | 'information_schema', relation: string): readonly (readonly [string, string])[] | undefined {
+  const spec = schema === 'pg_catalog' ? RELATIONS[relation] : INFO_RELATIONS[relation];
+  if (spec === undefined || !Object.hasOwn(schema === 'pg_catalog' ? RELATIONS : INFO_RELATIONS, relation)) return undefined;
+  return spec.split(',').map((c) => {
+    const [n, t] = c.trim().split(/\s+/) as [string, string];
+    const base = schema === 'information_schema' && t === 'text' ? 'varchar' : t;
+    return [n, base.endsWith('[]') ? `_${base.slice(0, -2)}` : base] as const;
+  });
+}
+
 const DUCK: Record<string, string> = {
-  oid: 'INTEGER', name: 'VARCHAR', text: 'VARCHAR', char: 'VARCHAR', bool: 'BOOLEAN', int2: 'SMALLINT', int4: 'INTEGER',
+  oid: 'INTEGER', regproc: 'INTEGER', name: 'VARCHAR', text: 'VARCHAR', char: 'VARCHAR', bool: 'BOOLEAN', int2: 'SMALLINT', int4: 'INTEGER',
   int8: 'BIGINT', float4: 'REAL', timestamptz: 'TIMESTAMPTZ', interval: 'INTERVAL',
 };
 
@@ -270,7 +295,12 @@ function lit(v: Value): string {
 
 function tableSql(schema: string, name: string, spec: string, rows: Record<string, Value>[]): string[] {
   const cols = columnsOf(spec);
-  const out = [`CREATE OR REPLACE TABLE ${schema}."${name}" (${cols.map(([n, t]) => `"${n}" ${t}`).join(', ')})`];
+  return [`CREATE OR REPLACE TABLE ${schema}."${name}" (${cols.map(([n, t]) => `"${n}" ${t}`).join(', ')})`, ...insertSql(schema, name, spec, rows)];
+}
+
+function insertSql(schema: string, name: string, spec: string, rows: Record<string, Value>[]): string[] {
+  const cols = columnsOf(spec);
+  const out: string[] = [];
   for (let i = 0; i < rows.length; i += 500) {
     const chunk = rows.slice(i, i + 500);
     const values = chunk.map((r) => `(${cols.map(([n, t]) => `CAST(${lit(r[n] ?? null)} AS ${t})`).join(', ')})`);
@@ -338,16 +368,16 @@ function ioNames(base: string): [string, string, string, string] {
     : [`${base}in`, `${base}out`, `${base}recv`, `${base}send`];
 }
 
-/** pg_type rows: the pgwire layer's types (OID map + codecs), their arrays, record and void. */
+/** pg_type rows: the types of pg-types.ts, their arrays, record and void. */
 export function pgTypes(): TypeRow[] {
   const rows: TypeRow[] = [];
   for (const [key, oid] of Object.entries(OID)) {
-    const codec = codecForOid(oid);
+    const info = pgTypeInfo(oid);
     const facts = TYPE_FACTS[key];
     if (!facts) continue;
-    const name = codec?.name ?? key;
-    const len = codec?.typlen ?? -1;
-    const arrayOid = codec?.arrayOid ?? 0;
+    const name = info?.name ?? key;
+    const len = info?.typlen ?? -1;
+    const arrayOid = info?.arrayOid ?? 0;
     const elem = key === 'int2vector' ? OID.int2 : key === 'oidvector' ? OID.oid : 0;
     rows.push({
       oid, name, len, byval: facts.byval, type: 'b', category: facts.category, preferred: facts.preferred ?? false,
@@ -422,8 +452,10 @@ function macrosSql(S: string, visible: string[]): string[] {
     m('pg_get_userbyid(r)', `coalesce((SELECT rolname FROM ${S}.pg_authid WHERE oid = r), 'unknown (OID=' || r || ')')`),
     m('pg_encoding_to_char(e)', `CASE WHEN e = 6 THEN 'UTF8' WHEN e = 0 THEN 'SQL_ASCII' ELSE '' END`),
     m('pg_get_expr(e, r)', `${NULLTEXT}, (e, r, p) AS ${NULLTEXT}`),
-    m('pg_get_indexdef(i)', `${NULLTEXT}, (i, c, p) AS ${NULLTEXT}`),
-    m('pg_get_constraintdef(c)', `${NULLTEXT}, (c, p) AS ${NULLTEXT}`),
+    m('pg_get_indexdef(i)', `(SELECT _md.definition FROM ${S}._pg_definition _md WHERE _md.oid = i), (i, c, p) AS ` +
+      `CASE WHEN c = 0 THEN (SELECT _md.definition FROM ${S}._pg_definition _md WHERE _md.oid = i) ELSE (SELECT ${S}.quote_ident(_ma.attname) ` +
+      `FROM ${S}.pg_index _mx JOIN ${S}.pg_attribute _ma ON _ma.attrelid = _mx.indrelid AND _ma.attnum = _mx.indkey[c] WHERE _mx.indexrelid = i) END`),
+    m('pg_get_constraintdef(c)', `(SELECT _md.definition FROM ${S}._pg_definition _md WHERE _md.oid = c), (c, p) AS (SELECT _md.definition FROM ${S}._pg_definition _md WHERE _md.oid = c)`),
     m('pg_get_serial_sequence(t, c)', NULLTEXT),
     m('pg_get_partkeydef(t)', NULLTEXT),
     m('pg_get_function_result(f)', `''`),
@@ -540,6 +572,7 @@ export function pgCatalogSql(opts: PgCatalogOptions): string[] {
   // Namespaces: pg_catalog, information_schema, public, and any other schema of a relation.
   const schemas = new Set<string>(['pg_catalog', 'information_schema', 'public']);
   for (const r of opts.relations) schemas.add(pgSchemaName(r.schema));
+  for (const s of opts.schemas ?? []) schemas.add(s);
   for (const s of schemas) {
     rows.pg_namespace!.push({ oid: namespaceOid(s), nspname: s, nspowner: s === 'public' || !['pg_catalog', 'information_schema'].includes(s) ? userOid : 10, nspacl: null });
   }
@@ -552,7 +585,7 @@ export function pgCatalogSql(opts: PgCatalogOptions): string[] {
   rows.pg_database!.push({
     oid: dbOid, datname: db, datdba: userOid, encoding: 6, datlocprovider: 'c', datistemplate: false, datallowconn: true,
     datconnlimit: -1, datfrozenxid: 0, datminmxid: 1, dattablespace: 1663, datcollate: 'C.UTF-8', datctype: 'C.UTF-8',
-    daticulocale: null, daticurules: null, datcollversion: null, datacl: null,
+    daticulocale: null, datcollversion: null, datacl: null,
   });
   rows.pg_tablespace!.push({ oid: 1663, spcname: 'pg_default', spcowner: 10 }, { oid: 1664, spcname: 'pg_global', spcowner: 10 });
   rows.pg_am!.push({ oid: 2, amname: 'heap', amhandler: 3, amtype: 't' }, { oid: 403, amname: 'btree', amhandler: 330, amtype: 'i' }, { oid: 405, amname: 'hash', amhandler: 331, amtype: 'i' });
@@ -586,55 +619,23 @@ export function pgCatalogSql(opts: PgCatalogOptions): string[] {
   }
 
   // Relations: the catalog's own, then the organization's.
-  const addClass = (schema: string, name: string, kind: string, natts: number, rowCount: number): number => {
-    const oid = relationOid(schema, name);
-    rows.pg_class!.push({
-      oid, relname: name, relnamespace: namespaceOid(schema), reltype: 0, reloftype: 0, relowner: schema === 'pg_catalog' || schema === 'information_schema' ? 10 : userOid,
-      relam: kind === 'r' ? 2 : 0, relfilenode: 0, reltablespace: 0, relpages: 0, reltuples: rowCount, relallvisible: 0, reltoastrelid: 0,
-      relhasindex: false, relisshared: false, relpersistence: 'p', relkind: kind, relnatts: natts, relchecks: 0, relhasrules: false,
-      relhastriggers: false, relhassubclass: false, relrowsecurity: false, relforcerowsecurity: false, relispopulated: true,
-      relreplident: 'n', relispartition: false, relrewrite: 0, relfrozenxid: 0, relminmxid: 0, relacl: null, reloptions: null, relpartbound: null,
-    });
-    return oid;
+  const addClass = (schema: string, name: string, kind: string, natts: number, rowCount: number): void => {
+    rows.pg_class!.push(classRow(schema, name, kind, natts, rowCount, userOid));
   };
   for (const [name, spec] of Object.entries(RELATIONS)) addClass('pg_catalog', name, name.startsWith('pg_stat') || ['pg_tables', 'pg_views', 'pg_matviews', 'pg_indexes', 'pg_roles', 'pg_user', 'pg_settings', 'pg_sequences'].includes(name) ? 'v' : 'r', spec.split(',').length, -1);
   for (const [name, spec] of Object.entries(INFO_RELATIONS)) addClass('information_schema', name, 'v', spec.split(',').length, -1);
 
-  const info: Record<string, Record<string, Value>[]> = { schemata: [], tables: [], columns: [], views: [] };
+  const info: Record<string, Record<string, Value>[]> = { schemata: [], tables: [], columns: [], views: [], table_constraints: [], key_column_usage: [], constraint_column_usage: [] };
+  /** pg_get_indexdef / pg_get_constraintdef texts by OID. */
+  const definitions: [number, string][] = [];
   for (const s of schemas) {
     info.schemata!.push({ catalog_name: db, schema_name: s, schema_owner: s === 'public' ? opts.user : 'runlake' });
   }
   for (const r of opts.relations) {
-    const schema = pgSchemaName(r.schema);
-    const relkind = r.kind === 'table' ? 'r' : 'v';
-    // Datasets are views over Parquet in the engine, but clients must see tables (SQLAlchemy, psql \dt, pgJDBC "TABLE").
-    const rowCount = r.rowCount ?? 0;
-    const oid = addClass(schema, r.name, relkind, r.columns.length, r.kind === 'table' ? rowCount : -1);
-    if (r.doc) rows.pg_description!.push({ objoid: oid, classoid: CLASS_PG_CLASS, objsubid: 0, description: r.doc });
-    if (r.kind === 'table') {
-      rows.pg_tables!.push({ schemaname: schema, tablename: r.name, tableowner: opts.user, tablespace: null, hasindexes: false, hasrules: false, hastriggers: false, rowsecurity: false });
-      rows.pg_stat_user_tables!.push({
-        relid: oid, schemaname: schema, relname: r.name, seq_scan: 0, seq_tup_read: 0, idx_scan: null, idx_tup_fetch: null,
-        n_tup_ins: 0, n_tup_upd: 0, n_tup_del: 0, n_tup_hot_upd: 0, n_live_tup: rowCount, n_dead_tup: 0, n_mod_since_analyze: 0,
-        n_ins_since_vacuum: 0, vacuum_count: 0, autovacuum_count: 0, analyze_count: 0, autoanalyze_count: 0,
-      });
-    } else {
-      rows.pg_views!.push({ schemaname: schema, viewname: r.name, viewowner: opts.user, definition: null });
-      info.views!.push({ table_catalog: db, table_schema: schema, table_name: r.name, view_definition: null, check_option: 'NONE', is_updatable: 'NO', is_insertable_into: 'NO', is_trigger_updatable: 'NO', is_trigger_deletable: 'NO', is_trigger_insertable_into: 'NO' });
-    }
-    info.tables!.push({ table_catalog: db, table_schema: schema, table_name: r.name, table_type: r.kind === 'table' ? 'BASE TABLE' : 'VIEW', is_insertable_into: 'NO', is_typed: 'NO' });
-    r.columns.forEach((c, i) => {
-      const t = pgColumnType(c.type);
-      const facts = types.find((x) => x.oid === t.oid);
-      rows.pg_attribute!.push({
-        attrelid: oid, attname: c.name, atttypid: t.oid, attstattarget: -1, attlen: t.typlen, attnum: i + 1, attndims: facts?.category === 'A' ? 1 : 0,
-        attcacheoff: -1, atttypmod: t.typmod, attbyval: facts?.byval ?? false, attalign: facts?.align ?? 'i', attstorage: t.typlen === -1 ? 'x' : 'p',
-        attcompression: '', attnotnull: false, atthasdef: false, atthasmissing: false, attidentity: '', attgenerated: '', attisdropped: false,
-        attislocal: true, attinhcount: 0, attcollation: facts?.category === 'S' ? 100 : 0, attacl: null, attoptions: null, attfdwoptions: null, attmissingval: null,
-      });
-      if (c.doc) rows.pg_description!.push({ objoid: oid, classoid: CLASS_PG_CLASS, objsubid: i + 1, description: c.doc });
-      info.columns!.push(infoColumn(db, schema, r.name, c.name, i + 1, c.type, t.oid, t.typmod, facts));
-    });
+    const rel = relationRows(db, opts.user, r, types);
+    for (const [name, list] of Object.entries(rel.rows)) rows[name]!.push(...list);
+    for (const [name, list] of Object.entries(rel.info)) info[name]!.push(...list);
+    definitions.push(...rel.definitions);
   }
 
   const settings = new Map(DEFAULT_SETTINGS.map(([n, v]) => [n, v]));
@@ -650,11 +651,137 @@ export function pgCatalogSql(opts: PgCatalogOptions): string[] {
     // information_schema_catalog_name has one row.
     out.push(`INSERT INTO ${I}."information_schema_catalog_name" VALUES (${lit(db)})`);
   }
+  // pg_get_indexdef() / pg_get_constraintdef() texts.
+  out.push(`CREATE OR REPLACE TABLE ${S}."_pg_definition" (oid INTEGER, definition VARCHAR)`);
+  if (definitions.length) out.push(`INSERT INTO ${S}."_pg_definition" VALUES ${definitions.map(([o, d]) => `(${o}, ${lit(d)})`).join(', ')}`);
   // format_type() spellings.
   out.push(`CREATE OR REPLACE TABLE ${S}."_format_type" (oid INTEGER, name VARCHAR, display VARCHAR)`);
   out.push(`INSERT INTO ${S}."_format_type" VALUES ${types.map((t) => `(${t.oid}, ${lit(t.name)}, ${lit(t.display)})`).join(', ')}`);
   out.push(...macrosSql(S, ['pg_catalog', 'public']));
   return out;
+}
+
+/**
+ * Statements that replace the catalog rows of every relation in `schema` by `relations` (each of
+ * them in that schema), for a schema whose relations change while the catalog is in use (the
+ * scratch schema: CREATE TABLE AS, DROP, RENAME over any protocol). The schema itself must already
+ * be listed (`PgCatalogOptions.schemas`). Run them in one transaction.
+ */
+export function pgSchemaRelationsSql(opts: { database: string; user: string }, schema: string, relations: readonly PgCatalogRelation[]): string[] {
+  const S = PG_CATALOG_SCHEMA;
+  const I = PG_INFO_SCHEMA;
+  const ns = namespaceOid(schema);
+  const inSchema = `(SELECT oid FROM ${S}."pg_class" WHERE relnamespace = ${ns})`;
+  const out = [
+    `DELETE FROM ${S}."pg_attribute" WHERE attrelid IN ${inSchema}`,
+    `DELETE FROM ${S}."pg_description" WHERE classoid = ${CLASS_PG_CLASS} AND objoid IN ${inSchema}`,
+    `DELETE FROM ${S}."pg_class" WHERE relnamespace = ${ns}`,
+    ...['pg_tables', 'pg_views', 'pg_stat_user_tables'].map((t) => `DELETE FROM ${S}."${t}" WHERE schemaname = ${lit(schema)}`),
+    ...['tables', 'columns', 'views'].map((t) => `DELETE FROM ${I}."${t}" WHERE table_schema = ${lit(schema)}`),
+  ];
+  const types = pgTypes();
+  for (const r of relations) {
+    if (pgSchemaName(r.schema) !== schema) throw new Error(`pgSchemaRelationsSql: ${r.schema}.${r.name} is not in schema ${schema}`);
+    const rel = relationRows(opts.database, opts.user, r, types);
+    for (const [name, list] of Object.entries(rel.rows)) out.push(...insertSql(S, name, RELATIONS[name]!, list));
+    for (const [name, list] of Object.entries(rel.info)) out.push(...insertSql(I, name, INFO_RELATIONS[name]!, list));
+  }
+  return out;
+}
+
+/** A pg_class row. */
+function classRow(schema: string, name: string, kind: string, natts: number, rowCount: number, userOid: number): Record<string, Value> {
+  return {
+    oid: relationOid(schema, name), relname: name, relnamespace: namespaceOid(schema), reltype: 0, reloftype: 0, relowner: schema === 'pg_catalog' || schema === 'information_schema' ? 10 : userOid,
+    relam: kind === 'r' ? 2 : kind === 'i' ? 403 : 0, relfilenode: 0, reltablespace: 0, relpages: 0, reltuples: rowCount, relallvisible: 0, reltoastrelid: 0,
+    relhasindex: false, relisshared: false, relpersistence: 'p', relkind: kind, relnatts: natts, relchecks: 0, relhasrules: false,
+    relhastriggers: false, relhassubclass: false, relrowsecurity: false, relforcerowsecurity: false, relispopulated: true,
+    relreplident: 'n', relispartition: false, relrewrite: 0, relfrozenxid: 0, relminmxid: 0, relacl: null, reloptions: null, relpartbound: null,
+  };
+}
+
+type Rows = Record<string, Record<string, Value>[]>;
+
+/** Every catalog row one of the organization's relations has, by pg_catalog / information_schema relation. */
+function relationRows(db: string, user: string, r: PgCatalogRelation, types: readonly TypeRow[]): { rows: Rows; info: Rows; definitions: [number, string][] } {
+  const rows: Rows = { pg_class: [], pg_description: [], pg_tables: [], pg_stat_user_tables: [], pg_views: [], pg_attribute: [], pg_index: [], pg_constraint: [], pg_indexes: [] };
+  const info: Rows = { tables: [], columns: [], views: [], table_constraints: [], key_column_usage: [], constraint_column_usage: [] };
+  const definitions: [number, string][] = [];
+  const schema = pgSchemaName(r.schema);
+  const relkind = r.kind === 'table' ? 'r' : 'v';
+  // Datasets are views over Parquet in the engine, but clients must see tables (SQLAlchemy, psql \dt, pgJDBC "TABLE").
+  const rowCount = r.rowCount ?? 0;
+  const oid = relationOid(schema, r.name);
+  rows.pg_class!.push(classRow(schema, r.name, relkind, r.columns.length, r.kind === 'table' ? rowCount : -1, stableOid('role', user)));
+  if (r.doc) rows.pg_description!.push({ objoid: oid, classoid: CLASS_PG_CLASS, objsubid: 0, description: r.doc });
+  const key = r.kind === 'table' ? primaryKeyAttnums(r) : [];
+  if (key.length > 0) {
+    const keyName = `${r.name}_pkey`;
+    const indexOid = relationOid(schema, keyName);
+    rows.pg_class![0]!.relhasindex = true;
+    rows.pg_class!.push(classRow(schema, keyName, 'i', key.length, rowCount, stableOid('role', user)));
+    const cols = key.map((n) => r.columns[n - 1]!.name);
+    const indexdef = `CREATE UNIQUE INDEX ${quoteIdentJs(keyName)} ON ${quoteIdentJs(schema)}.${quoteIdentJs(r.name)} USING btree (${cols.map(quoteIdentJs).join(', ')})`;
+    rows.pg_index!.push({
+      indexrelid: indexOid, indrelid: oid, indnatts: key.length, indnkeyatts: key.length, indisunique: true, indnullsnotdistinct: false,
+      indisprimary: true, indisexclusion: false, indimmediate: true, indisclustered: false, indisvalid: true, indcheckxmin: false,
+      indisready: true, indislive: true, indisreplident: false, indkey: key,
+      indcollation: key.map((n) => (pgTypeOf(r.columns[n - 1]!.type).oid === OID.text ? 100 : 0)), indclass: key.map(() => 0),
+      indoption: key.map(() => 0), indexprs: null, indpred: null,
+    });
+    const conOid = stableOid('constraint', `${schema}.${keyName}`);
+    rows.pg_constraint!.push({
+      oid: conOid, conname: keyName, connamespace: namespaceOid(schema), contype: 'p', condeferrable: false, condeferred: false, convalidated: true,
+      conrelid: oid, contypid: 0, conindid: indexOid, conparentid: 0, confrelid: 0, confupdtype: ' ', confdeltype: ' ', confmatchtype: ' ',
+      conislocal: true, coninhcount: 0, connoinherit: true, conkey: key, confkey: null, conpfeqop: null, conppeqop: null, conffeqop: null,
+      confdelsetcols: null, conexclop: null, conbin: null,
+    });
+    rows.pg_indexes!.push({ schemaname: schema, tablename: r.name, indexname: keyName, tablespace: null, indexdef });
+    definitions.push([indexOid, indexdef], [conOid, `PRIMARY KEY (${cols.map(quoteIdentJs).join(', ')})`]);
+    const constraint = { constraint_catalog: db, constraint_schema: schema, constraint_name: keyName, table_catalog: db, table_schema: schema, table_name: r.name };
+    info.table_constraints!.push({ ...constraint, constraint_type: 'PRIMARY KEY', is_deferrable: 'NO', initially_deferred: 'NO', enforced: 'YES', nulls_distinct: null });
+    cols.forEach((c, i) => {
+      info.key_column_usage!.push({ ...constraint, column_name: c, ordinal_position: i + 1, position_in_unique_constraint: null });
+      info.constraint_column_usage!.push({ table_catalog: db, table_schema: schema, table_name: r.name, column_name: c, constraint_catalog: db, constraint_schema: schema, constraint_name: keyName });
+    });
+  }
+  if (r.kind === 'table') {
+    rows.pg_tables!.push({ schemaname: schema, tablename: r.name, tableowner: user, tablespace: null, hasindexes: key.length > 0, hasrules: false, hastriggers: false, rowsecurity: false });
+    rows.pg_stat_user_tables!.push({
+      relid: oid, schemaname: schema, relname: r.name, seq_scan: 0, seq_tup_read: 0, idx_scan: null, idx_tup_fetch: null,
+      n_tup_ins: 0, n_tup_upd: 0, n_tup_del: 0, n_tup_hot_upd: 0, n_live_tup: rowCount, n_dead_tup: 0, n_mod_since_analyze: 0,
+      n_ins_since_vacuum: 0, vacuum_count: 0, autovacuum_count: 0, analyze_count: 0, autoanalyze_count: 0,
+    });
+  } else {
+    rows.pg_views!.push({ schemaname: schema, viewname: r.name, viewowner: user, definition: null });
+    info.views!.push({ table_catalog: db, table_schema: schema, table_name: r.name, view_definition: null, check_option: 'NONE', is_updatable: 'NO', is_insertable_into: 'NO', is_trigger_updatable: 'NO', is_trigger_deletable: 'NO', is_trigger_insertable_into: 'NO' });
+  }
+  info.tables!.push({ table_catalog: db, table_schema: schema, table_name: r.name, table_type: r.kind === 'table' ? 'BASE TABLE' : 'VIEW', is_insertable_into: 'NO', is_typed: 'NO' });
+  r.columns.forEach((c, i) => {
+    const t = pgTypeOf(c.type);
+    const facts = types.find((x) => x.oid === t.oid);
+    rows.pg_attribute!.push({
+      attrelid: oid, attname: c.name, atttypid: t.oid, attstattarget: -1, attlen: t.typlen, attnum: i + 1, attndims: facts?.category === 'A' ? 1 : 0,
+      attcacheoff: -1, atttypmod: t.typmod, attbyval: facts?.byval ?? false, attalign: facts?.align ?? 'i', attstorage: t.typlen === -1 ? 'x' : 'p',
+      attcompression: '', attnotnull: key.includes(i + 1), atthasdef: false, atthasmissing: false, attidentity: '', attgenerated: '', attisdropped: false,
+      attislocal: true, attinhcount: 0, attcollation: facts?.category === 'S' ? 100 : 0, attacl: null, attoptions: null, attfdwoptions: null, attmissingval: null,
+    });
+    if (c.doc) rows.pg_description!.push({ objoid: oid, classoid: CLASS_PG_CLASS, objsubid: i + 1, description: c.doc });
+    const column = infoColumn(db, schema, r.name, c.name, i + 1, c.type, t.oid, t.typmod, facts);
+    info.columns!.push(key.includes(i + 1) ? { ...column, is_nullable: 'NO' } : column);
+  });
+  return { rows, info, definitions };
+}
+
+/** Attribute numbers (1-based) of a relation's primary key; [] without one (or when a column is missing). */
+function primaryKeyAttnums(r: PgCatalogRelation): number[] {
+  const nums = (r.primaryKey ?? []).map((k) => r.columns.findIndex((c) => c.name === k) + 1);
+  return nums.includes(0) ? [] : nums;
+}
+
+/** quote_ident() in JavaScript (the macro's rules): lower-case plain names stay bare. */
+function quoteIdentJs(x: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(x) && !RESERVED.includes(x) ? x : `"${x.replaceAll('"', '""')}"`;
 }
 
 /** A relation's engine schema → the PostgreSQL schema clients see (`main` → public). */

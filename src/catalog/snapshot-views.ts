@@ -1,7 +1,8 @@
 /**
  * The relations every organization database has, as engine (DuckDB) SQL over one snapshot:
  * a view per table over exactly the snapshot's files (so a reader sees one snapshot, whatever
- * else the directory holds), the analytic views on top, `users`, and `query_history`.
+ * else the directory holds), the analytic views on top, `users`, `query_history`, and
+ * `lake_snapshot` (the version of the snapshot the table views read).
  *
  * Invariants: every relation's columns are those of src/schema (or the view's definition), in
  * order, also when a table has no file yet; views reference only the organization's own files.
@@ -9,20 +10,21 @@
 import { DUCKDB_TYPE, PARTITION_COLUMN, TABLES, type TableDef, type TableName } from '../schema/index.ts';
 import { analyticViews, type ViewDef } from './analytic-views.ts';
 import { QUERY_HISTORY_COLUMNS } from './query-history.ts';
+import { LAKE_SNAPSHOT_VIEW } from './lake-snapshot.ts';
 
 const q = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 
-/** `CREATE OR REPLACE VIEW` of one table over the given local Parquet files. */
-export function tableViewSql(t: TableDef, files: readonly string[]): string {
+/** `CREATE OR REPLACE VIEW` of one table over the given Parquet files (local paths or URLs), in `schema`. */
+export function tableViewSql(t: TableDef, files: readonly string[], schema = 'main'): string {
   const cols = t.columns.map((c) => ident(c.name)).join(', ');
   if (files.length === 0) {
     const nulls = t.columns.map((c) => `CAST(NULL AS ${DUCKDB_TYPE[c.type]}) AS ${ident(c.name)}`).join(', ');
-    return `CREATE OR REPLACE VIEW main.${ident(t.name)} AS SELECT ${nulls} WHERE false`;
+    return `CREATE OR REPLACE VIEW ${ident(schema)}.${ident(t.name)} AS SELECT ${nulls} WHERE false`;
   }
   const list = `[${files.map(q).join(', ')}]`;
   const opts = t.scope === 'process' ? `, hive_partitioning = true, hive_types = {'${PARTITION_COLUMN}': VARCHAR}` : '';
-  return `CREATE OR REPLACE VIEW main.${ident(t.name)} AS SELECT ${cols} FROM read_parquet(${list}${opts})`;
+  return `CREATE OR REPLACE VIEW ${ident(schema)}.${ident(t.name)} AS SELECT ${cols} FROM read_parquet(${list}${opts})`;
 }
 
 export function tableViewsSql(filesOf: (table: TableName) => readonly string[]): string[] {
@@ -45,5 +47,5 @@ export function queryHistorySql(ndjsonPath: string | null): string {
 
 /** Names of every relation an organization sees in its database, in catalog order. */
 export function relationNames(timezone = 'UTC'): string[] {
-  return [...TABLES.map((t) => t.name), ...analyticViews({ timezone }).map((v) => v.name), 'query_history'];
+  return [...TABLES.map((t) => t.name), ...analyticViews({ timezone }).map((v) => v.name), 'query_history', LAKE_SNAPSHOT_VIEW];
 }

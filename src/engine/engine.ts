@@ -92,6 +92,8 @@ export interface EngineQuery {
   /** One statement in the engine's dialect (the service translated it). */
   sql: string;
   signal?: AbortSignal;
+  /** Run in this client session's context: it reads the session's temporary tables (TempTableOps). */
+  session?: string;
 }
 
 /** The scratch schema's writes (Looker PDTs), materialized by the engine as files of the organization. */
@@ -103,9 +105,26 @@ export interface ScratchOps {
   dropView(org: string, name: string, ifExists: boolean): Promise<void>;
   /** Bytes the organization's scratch tables hold (for its quota). */
   scratchBytes(org: string): Promise<number>;
+  /** The scratch schema's tables and views by name, sorted (catalog APIs tell them apart). */
+  scratchObjects(org: string): Promise<{ tables: string[]; views: string[] }>;
 }
 
-export interface QueryEngine extends ScratchOps {
+/**
+ * Temporary tables (PostgreSQL's CREATE TEMP TABLE, Tableau's probes): private to one client
+ * session, gone when it ends. `session` is the protocol's opaque session id. No other session or
+ * organization can see or read them; their size is bounded per session (`quota_exceeded`).
+ */
+export interface TempTableOps {
+  /** Creates a temporary table from a read statement (`… LIMIT 0` for an empty one with the select's columns). */
+  createTempTable(org: string, session: string, name: string, selectSql: string, signal?: AbortSignal): Promise<{ rows: number }>;
+  /** Appends a read statement's rows (`VALUES …` or a SELECT), into `columns` when given. */
+  insertIntoTempTable(org: string, session: string, name: string, columns: readonly string[] | null, selectSql: string, signal?: AbortSignal): Promise<{ rows: number }>;
+  dropTempTable(org: string, session: string, name: string, ifExists: boolean): Promise<void>;
+  /** The session ended: its temporary tables are dropped. Idempotent. */
+  endSession(org: string, session: string): Promise<void>;
+}
+
+export interface QueryEngine extends ScratchOps, TempTableOps {
   /** Replaces what the organization's `query_history` view shows (the service owns history). */
   setQueryHistory(org: string, rows: readonly QueryHistoryRow[]): Promise<void>;
   query(q: EngineQuery): Promise<QueryCursor>;

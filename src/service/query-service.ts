@@ -24,9 +24,9 @@ import { toRunlakeError } from './errors.ts';
 import { QueryHistory } from './history.ts';
 import { Query, type QueryHost, type RowSource, type Runner, type Started } from './query.ts';
 import { ResultCache, cacheability, type CachedResult } from './result-cache.ts';
-import { planStatement, type Plan } from './statement-policy.ts';
+import { planStatement, type Plan, type TempPlan } from './statement-policy.ts';
 import { warmUpTrino } from '../sql/trino/translate.ts';
-import { DIALECTS, PROTOCOLS, type Principal, type QueryInfo, type QueryRequest, type RunningQuery } from './types.ts';
+import { DIALECTS, PROTOCOLS, type Principal, type QueryInfo, type QueryRequest, type QuerySession, type RunningQuery } from './types.ts';
 
 export interface QueryServiceOptions {
   engine: QueryEngine;
@@ -58,6 +58,13 @@ export const DEFAULT_HISTORY = Object.freeze({ retentionDays: 400, syncIntervalM
 const QUERY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Rows per chunk when a result comes from memory (cache, scratch summaries). */
 const MEMORY_CHUNK_ROWS = 2048;
+
+/** A table or view of an organization's scratch schema (`QueryService.scratchRelations`). */
+export interface ScratchRelation {
+  name: string;
+  kind: 'table' | 'view';
+  columns: readonly EngineColumn[];
+}
 
 export interface ListQueriesFilter {
   state?: QueryState;
@@ -144,7 +151,10 @@ export class QueryService {
 
     let plan: Plan;
     try {
-      plan = planStatement(req.sql, { dialect: req.dialect, database: org.database, scratchSchema: this.scratchSchema });
+      plan = planStatement(req.sql, {
+        dialect: req.dialect, database: org.database, scratchSchema: this.scratchSchema,
+        ...(req.session ? { tempTables: req.session.tempTables } : {}),
+      });
     } catch (e) {
       const err = toRunlakeError(e, this.log, { org: org.name, queryId: id });
       await this.recordRefused(req, org.name, id, submittedAt, err);
@@ -178,8 +188,8 @@ export class QueryService {
       {
         id, org: org.name, principal: req.principal, protocol: req.protocol, dialect: req.dialect, sql: req.sql, submittedAt,
         timeoutMs: org.limits.queryTimeoutMs,
-        runner: this.runnerFor(org, plan),
-        ...(interactive ? { caps: this.caps } : {}),
+        runner: this.runnerFor(org, plan, req.session),
+        ...(interactive ? { caps: this.capsFor(req) } : {}),
         ...(keyFor && this.cache ? { collectUpTo: this.cache.opts.maxEntryBytes } : {}),
       },
       this.host,
@@ -258,6 +268,32 @@ export class QueryService {
     return this.history.rows(org);
   }
 
+  /**
+   * The tables and views of the organization's scratch schema with their columns, for catalog APIs
+   * that describe relations without running a query (Athena's ListTableMetadata/GetTableMetadata):
+   * no slot, no history. A view that no longer binds is listed without columns.
+   */
+  async scratchRelations(principal: Principal): Promise<ScratchRelation[]> {
+    const org = await this.resolveOrg(principal);
+    const { tables, views } = await this.engine.scratchObjects(org.name);
+    const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
+    const out: ScratchRelation[] = [];
+    for (const [kind, names] of [['table', tables], ['view', views]] as const) {
+      for (const name of names) {
+        let columns: readonly EngineColumn[] = [];
+        try {
+          const cursor = await this.engine.query({ org: org.name, sql: `SELECT * FROM ${ident(this.scratchSchema)}.${ident(name)} LIMIT 0` });
+          columns = cursor.columns;
+          await cursor.close();
+        } catch (e) {
+          this.log.warn('a scratch relation could not be described', { org: org.name, name, error: String(e) });
+        }
+        out.push({ name, kind, columns });
+      }
+    }
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
   /** Waits for pending history writes and `query_history` refreshes (tests, shutdown). */
   flushHistory(): Promise<void> {
     return this.history.flush();
@@ -275,6 +311,14 @@ export class QueryService {
   }
 
   // ------------------------------------------------------------------------------------------
+
+  /** The interactive caps of a request: the service's, with a lower row cap when the request asks for one. */
+  private capsFor(req: QueryRequest): { maxRows: number; maxBytes: number } {
+    const m = req.maxRows;
+    if (m === undefined) return this.caps;
+    if (!Number.isSafeInteger(m) || m < 1) throw new RunlakeError('bad_request', `the row limit must be a positive whole number, got ${String(m)}`);
+    return { maxRows: Math.min(m, this.caps.maxRows), maxBytes: this.caps.maxBytes };
+  }
 
   private async resolveOrg(principal: Principal): Promise<Organization> {
     const org = await this.control.getOrg(principal.org);
@@ -334,7 +378,7 @@ export class QueryService {
         id, org: org.name, principal: req.principal, protocol: req.protocol, dialect: req.dialect, sql: req.sql, submittedAt,
         timeoutMs: org.limits.queryTimeoutMs, cached: true,
         runner: async () => ({ columns: hit.columns, source: memorySource(hit.rows, 0), snapshotVersion: hit.snapshotVersion }),
-        ...(interactive ? { caps: this.caps } : {}),
+        ...(interactive ? { caps: this.capsFor(req) } : {}),
       },
       this.host,
     );
@@ -377,17 +421,48 @@ export class QueryService {
     }
   }
 
-  private runnerFor(org: Organization, plan: Plan): Runner {
+  private runnerFor(org: Organization, plan: Plan, session: QuerySession | undefined): Runner {
     if (plan.kind === 'read') {
       const readsHistory = plan.sql.includes('"query_history"');
       return async (signal) => {
         // Queries of the query_history view see every query finished before they started.
         if (readsHistory) await this.history.syncNow(org.name);
-        const cursor = await this.engine.query({ org: org.name, sql: plan.sql, signal });
+        const cursor = await this.engine.query({ org: org.name, sql: plan.sql, signal, ...(plan.temp && session !== undefined ? { session: session.id } : {}) });
         return { columns: cursor.columns, source: cursor, snapshotVersion: cursor.snapshotVersion };
       };
     }
+    if (plan.kind === 'temp_create' || plan.kind === 'temp_insert' || plan.kind === 'temp_drop') {
+      if (session === undefined) throw new RunlakeError('bad_request', 'temporary tables need a PostgreSQL session: connect over the PostgreSQL wire protocol');
+      return (signal) => this.runTemp(org, plan, session, signal);
+    }
     return (signal) => this.withScratchLock(org.name, () => this.runScratch(org, plan, signal));
+  }
+
+  /** A write of the session's own temporary tables (no scratch lock: nothing outside the session changes). */
+  private async runTemp(org: Organization, plan: TempPlan, session: QuerySession, signal: AbortSignal): Promise<Started> {
+    if (signal.aborted) throw new RunlakeError('cancelled', 'the query was cancelled');
+    switch (plan.kind) {
+      case 'temp_create':
+        if (plan.ifNotExists && session.tempTables.has(plan.name)) return summary(0);
+        return summary((await this.engine.createTempTable(org.name, session.id, plan.name, plan.selectSql, signal)).rows);
+      case 'temp_insert':
+        return summary((await this.engine.insertIntoTempTable(org.name, session.id, plan.name, plan.columns, plan.selectSql, signal)).rows);
+      case 'temp_drop':
+        await this.engine.dropTempTable(org.name, session.id, plan.name, plan.ifExists);
+        return { columns: [], source: memorySource([], 0), snapshotVersion: null };
+    }
+  }
+
+  /**
+   * A client session ended: its temporary tables are dropped. Idempotent; never throws (the
+   * session is gone either way).
+   */
+  async endSession(org: string, session: string): Promise<void> {
+    try {
+      await this.engine.endSession(org, session);
+    } catch (e) {
+      this.log.warn('ending a session failed', { org, error: String(e) });
+    }
   }
 
   /** Scratch writes of one organization run one at a time (quota accounting, rename races). */
@@ -402,7 +477,7 @@ export class QueryService {
     return run;
   }
 
-  private async runScratch(org: Organization, plan: Exclude<Plan, { kind: 'read' }>, signal: AbortSignal): Promise<Started> {
+  private async runScratch(org: Organization, plan: Exclude<Plan, { kind: 'read' } | TempPlan>, signal: AbortSignal): Promise<Started> {
     // (A query that was cancelled or timed out while waiting for the lock is already final.)
     if (signal.aborted) throw new RunlakeError('cancelled', 'the query was cancelled');
     const e = this.engine;

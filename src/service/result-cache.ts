@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { EngineColumn, EngineRow, EngineValue } from '../engine/engine.ts';
 import type { Plan } from './statement-policy.ts';
+import { PG_CATALOG_SCHEMA, PG_INFO_SCHEMA } from '../catalog/pg-catalog.ts';
 
 export interface CachedResult {
   columns: readonly EngineColumn[];
@@ -138,6 +139,9 @@ export function normalizeSql(sql: string): string {
   return out.endsWith(';') ? out.slice(0, -1).trimEnd() : out;
 }
 
+/** A reference to the emulated pg_catalog / information_schema (`pgc."pg_class"`, `pgc.format_type(…)`, `pgc_info."columns"`). */
+const PG_CATALOG_REF = new RegExp(`(?:^|[^a-z0-9_$"])"?(?:${PG_CATALOG_SCHEMA}|${PG_INFO_SCHEMA})"?\\s*\\.`);
+
 /** Functions whose value changes between runs on the same snapshot. */
 const VOLATILE = /\b(current_timestamp|current_time|localtime|localtimestamp|now|rand|random|uuid|shuffle|current_user)\b/;
 
@@ -149,15 +153,17 @@ export interface Cacheability {
 
 /**
  * Whether a read's result depends only on the snapshot (and on the UTC date for `current_date`):
- * SELECTs not touching the scratch schema, `query_history` or `information_schema` (they change
- * without a publish) and not calling volatile functions.
+ * SELECTs not touching the scratch schema, `query_history`, `information_schema` or the emulated
+ * PostgreSQL catalog (they change without a publish: the catalog lists the scratch schema's tables)
+ * and not calling volatile functions.
  */
 export function cacheability(plan: Plan, sql: string, scratchSchema: string, now: Date): Cacheability {
   const normalized = normalizeSql(sql);
-  if (plan.kind !== 'read' || plan.statement !== 'select') return { cacheable: false, keyText: normalized };
+  // Reads of a session's temporary tables are that session's alone.
+  if (plan.kind !== 'read' || plan.statement !== 'select' || plan.temp) return { cacheable: false, keyText: normalized };
   const engineSql = plan.sql.toLowerCase();
   const touchesMutable = [`"${scratchSchema}"`, '"query_history"', 'information_schema'].some((s) => engineSql.includes(s));
-  if (touchesMutable || VOLATILE.test(normalized)) return { cacheable: false, keyText: normalized };
+  if (touchesMutable || PG_CATALOG_REF.test(engineSql) || VOLATILE.test(normalized)) return { cacheable: false, keyText: normalized };
   // `current_date` (session time zone UTC) changes daily: the day is part of the key.
   const day = /\bcurrent_date\b/.test(normalized) ? `${now.toISOString().slice(0, 10)} ` : '';
   return { cacheable: true, keyText: day + normalized };

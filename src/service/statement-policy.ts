@@ -17,12 +17,20 @@ import type { Dialect } from './types.ts';
 export type ReadKind = 'select' | 'explain' | 'show' | 'describe';
 
 export type Plan =
-  | { kind: 'read'; statement: ReadKind; sql: string }
+  /** `temp`: it reads the session's temporary tables (runs in the session's context, never cached). */
+  | { kind: 'read'; statement: ReadKind; sql: string; temp?: boolean }
   | { kind: 'create_table_as'; name: string; selectSql: string; orReplace: boolean; ifNotExists: boolean }
   | { kind: 'drop_table'; name: string; ifExists: boolean }
   | { kind: 'rename_table'; from: string; to: string; ifExists: boolean }
   | { kind: 'create_view'; name: string; selectSql: string; orReplace: boolean }
-  | { kind: 'drop_view'; name: string; ifExists: boolean };
+  | { kind: 'drop_view'; name: string; ifExists: boolean }
+  | TempPlan;
+
+/** Writes of a session's temporary tables (PostgreSQL only): `selectSql` is a read statement. */
+export type TempPlan =
+  | { kind: 'temp_create'; name: string; selectSql: string; ifNotExists: boolean }
+  | { kind: 'temp_insert'; name: string; columns: string[] | null; selectSql: string }
+  | { kind: 'temp_drop'; name: string; ifExists: boolean };
 
 export interface PlanContext {
   dialect: Dialect;
@@ -31,10 +39,12 @@ export interface PlanContext {
   scratchSchema: string;
   /** Who runs it (PostgreSQL's current_user). */
   user?: string;
+  /** The session's temporary tables (PostgreSQL sessions); without it, temporary tables are refused. */
+  tempTables?: ReadonlySet<string>;
 }
 
-/** One dialect's front-end: one statement in, a Translation out (or a SqlError). */
-type FrontEnd = (sql: string, ctx: PlanContext) => Translation;
+/** One dialect's front-end: one statement in, a Translation (or a temporary-table plan) out, or a SqlError. */
+type FrontEnd = (sql: string, ctx: PlanContext) => (Translation & { temp?: boolean }) | TempPlan;
 
 const FRONT_ENDS: Record<Dialect, FrontEnd> = {
   trino: (sql, ctx) => translateTrino(sql, { database: ctx.database, scratchSchema: ctx.scratchSchema }),
@@ -42,20 +52,32 @@ const FRONT_ENDS: Record<Dialect, FrontEnd> = {
 };
 
 /** The PostgreSQL front-end's answer in the shape the policy reads; its errors as RunlakeErrors carrying their SQLSTATE. */
-function fromPostgres(sql: string, ctx: PlanContext): Translation {
+function fromPostgres(sql: string, ctx: PlanContext): (Translation & { temp?: boolean }) | TempPlan {
   let t: PgTranslation;
   try {
-    t = translatePostgres(sql, { database: ctx.database, scratchSchema: ctx.scratchSchema, user: ctx.user ?? ctx.database });
+    t = translatePostgres(sql, {
+      database: ctx.database, scratchSchema: ctx.scratchSchema, user: ctx.user ?? ctx.database,
+      ...(ctx.tempTables ? { tempTables: ctx.tempTables } : {}),
+    });
   } catch (e) {
     if (e instanceof PgSqlError) throw pgError(e);
     throw e;
   }
+  if (ctx.tempTables) {
+    const name = t.target?.name ?? '';
+    if (t.kind === 'create_temp_table') return { kind: 'temp_create', name, selectSql: t.selectSql ?? '', ifNotExists: t.ifNotExists === true };
+    if (t.kind === 'insert_temp_table') return { kind: 'temp_insert', name, columns: t.columns ?? null, selectSql: t.selectSql ?? '' };
+    if (t.kind === 'drop_temp_table') return { kind: 'temp_drop', name, ifExists: t.ifExists === true };
+  }
   const kind: Translation['kind'] =
-    t.kind === 'create_temp_table' || t.kind === 'session' ? 'other' : t.kind === 'write' ? 'insert' : t.kind;
+    t.kind === 'create_temp_table' || t.kind === 'insert_temp_table' || t.kind === 'drop_temp_table' || t.kind === 'session'
+      ? 'other'
+      : t.kind === 'write' ? 'insert' : t.kind;
   return {
     kind, sql: t.sql, keyword: t.keyword,
     ...(t.target ? { target: t.target } : {}),
     ...(t.newName ? { newName: t.newName } : {}),
+    ...(t.temp ? { temp: true } : {}),
   };
 }
 
@@ -71,6 +93,8 @@ function pgError(e: PgSqlError): RunlakeError {
     case '25006':
       return new RunlakeError('statement_not_allowed', e.message, details);
     case '0A000':
+    case '42P10':
+    case '42P16':
       return new RunlakeError('bad_request', e.message, details);
   }
 }
@@ -92,7 +116,7 @@ const FOREIGN_STATEMENTS = new Set([
 const TWO_WORD_STATEMENTS = new Set(['CREATE', 'DROP', 'ALTER', 'SET', 'RESET', 'SHOW', 'START', 'COMMENT', 'REFRESH', 'TRUNCATE']);
 
 export function planStatement(sql: string, ctx: PlanContext): Plan {
-  let t: Translation;
+  let t: (Translation & { temp?: boolean }) | TempPlan;
   try {
     t = FRONT_ENDS[ctx.dialect](sql, ctx);
   } catch (e) {
@@ -109,11 +133,15 @@ export function planStatement(sql: string, ctx: PlanContext): Plan {
   }
   const scratch = ctx.scratchSchema;
   switch (t.kind) {
+    case 'temp_create':
+    case 'temp_insert':
+    case 'temp_drop':
+      return t;
     case 'select':
     case 'explain':
     case 'show':
     case 'describe':
-      return { kind: 'read', statement: t.kind, sql: t.sql };
+      return { kind: 'read', statement: t.kind, sql: t.sql, ...(t.temp ? { temp: true } : {}) };
     case 'create_table_as': {
       const name = scratchName(t, 'CREATE TABLE AS', scratch);
       for (const orReplace of [false, true]) {

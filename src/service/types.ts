@@ -29,10 +29,22 @@ export interface QueryRequest {
   sql: string;
   /** A person waiting at the console: the result is capped (rows and bytes) and marked truncated. */
   interactive?: boolean;
+  /** With `interactive`: a lower row cap than the service's (the console's row-limit choice); never raises it. */
+  maxRows?: number;
   /** Aborting it cancels the query (e.g. the client disconnected). */
   signal?: AbortSignal;
   /** The id to use (e.g. a pgwire session's statement id); a fresh UUID when absent. Must be unique. */
   queryId?: string;
+  /** The client session the statement belongs to (pgwire): it may create and read temporary tables. */
+  session?: QuerySession;
+}
+
+/** A client session (one pgwire connection) as the query service sees it. */
+export interface QuerySession {
+  /** Opaque and unique while the session lives; `QueryService.endSession` ends it. */
+  id: string;
+  /** The temporary tables the session has created (and not dropped), by name. */
+  tempTables: ReadonlySet<string>;
 }
 
 /** A query's status and statistics, as `GET /api/v1/queries/:id`, the console and Athena see it. */

@@ -87,7 +87,7 @@ describe('Python clients (SQLAlchemy + psycopg2, psycopg 3) against runlake serv
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'runlake-sqlalchemy-'));
-    const demo = await runCli(['demo', '--data-dir', dataDir, '--processes', '300', '--no-serve', '--quiet', '--http-port', '0', '--pg-port', '0']);
+    const demo = await runCli(['demo', '--data-dir', dataDir, '--processes', '300', '--no-serve', '--quiet', '--http-port', '0', '--pg-port', '0', '--https-port', '0']);
     assert.equal(demo.code, 0, demo.stderr);
     server = await startServe(dataDir);
     const pgPort = Number(/PostgreSQL wire: +[^:]+:(\d+)/.exec(server.output())?.[1]);

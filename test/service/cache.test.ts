@@ -83,6 +83,19 @@ describe('query service: result cache', () => {
     assert.equal((await run(stack, 'acme', sql)).info.cached, true);
   });
 
+  it('never caches the emulated PostgreSQL catalog: it lists scratch tables, which change without a publish', async () => {
+    const sql = "SELECT count(*) AS n FROM pg_catalog.pg_class WHERE relname = 'cache_pdt'";
+    const pg = { dialect: 'postgres' as const, protocol: 'pgwire' as const };
+    assert.deepEqual((await run(stack, 'acme', sql, pg)).rows, [[0n]]);
+    await run(stack, 'acme', 'CREATE TABLE looker_scratch.cache_pdt AS SELECT 1 AS a', pg);
+    const after = await run(stack, 'acme', sql, pg);
+    assert.equal(after.info.cached, false);
+    assert.deepEqual(after.rows, [[1n]]);
+    const fn = 'SELECT pg_catalog.format_type(23, -1) AS t';
+    await run(stack, 'acme', fn, pg);
+    assert.equal((await run(stack, 'acme', fn, pg)).info.cached, false);
+  });
+
   it('an interactive query served from the cache is still capped', async () => {
     await stack.reopen({ interactive: { maxRows: 2, maxBytes: 1 << 20 } });
     const sql = 'SELECT x FROM UNNEST(sequence(1, 5)) AS t(x)';

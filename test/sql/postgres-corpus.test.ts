@@ -31,13 +31,14 @@ describe('postgres front-end: client corpus', () => {
 
   for (const e of entries) {
     it(`${e.file}#${e.index}: ${e.sql.replace(/\s+/g, ' ').slice(0, 90)}`, async () => {
+      if (MUST_FAIL.has(e.sql)) {
+        // As PostgreSQL: 42P10 "GROUP BY position 2 is not in select list", from the front-end.
+        assert.throws(() => translatePostgres(e.sql, CTX), (err: { sqlstate?: string }) => err.sqlstate === '42P10');
+        return;
+      }
       const t = translatePostgres(e.sql, CTX);
       if (t.kind === 'session') {
         assert.ok(parseSessionCommand(t.sql), `the session handles: ${t.sql}`);
-        return;
-      }
-      if (MUST_FAIL.has(e.sql)) {
-        await assert.rejects(c.runAndReadAll(t.sql));
         return;
       }
       assert.ok(['select', 'create_temp_table', 'drop_table'].includes(t.kind), t.kind);

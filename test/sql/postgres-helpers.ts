@@ -29,7 +29,7 @@ export const CTX: PgTranslateContext = {
 /** The relations of the test organization: Runlake's datasets, plus `events` (the captures' table) and a view. */
 export function testRelations(): PgCatalogRelation[] {
   const rels: PgCatalogRelation[] = TABLES.map((t) => ({
-    schema: 'main', name: t.name, kind: 'table', doc: t.doc, rowCount: 2,
+    schema: 'main', name: t.name, kind: 'table', doc: t.doc, rowCount: 2, primaryKey: t.primaryKey,
     columns: t.columns.map((c) => ({ name: c.name, type: ENGINE[c.type], doc: c.doc })),
   }));
   rels.push({

@@ -3,7 +3,8 @@
  *
  * Invariants: an instance serves exactly one organization and is never shared; at most
  * `maxInstances` are open (least recently used idle ones are closed first); an instance idle for
- * `idleMs` is closed; opening one for an organization is done once even under concurrent queries.
+ * `idleMs` is closed (never while client sessions hold temporary tables in it); opening one for an
+ * organization is done once even under concurrent queries.
  */
 import { join } from 'node:path';
 import type { ObjectStore } from '../../lake/object-store.ts';
@@ -12,6 +13,7 @@ import type { Logger } from '../../util/logger.ts';
 import type { EngineQuery, QueryCursor, QueryEngine } from '../engine.ts';
 import { OrgSandbox } from './sandbox.ts';
 import { readCurrentVersion } from '../../lake/manifest-store.ts';
+import { RunlakeError } from '../../util/errors.ts';
 
 export interface DuckDBEngineOptions {
   store: ObjectStore;
@@ -62,7 +64,7 @@ export class DuckDBEngine implements QueryEngine {
   }
 
   async query(q: EngineQuery): Promise<QueryCursor> {
-    return (await this.sandbox(q.org)).query(q.sql, q.signal);
+    return (await this.sandbox(q.org)).query(q.sql, q.signal, q.session);
   }
 
   async snapshotVersion(org: string): Promise<number | undefined> {
@@ -96,8 +98,27 @@ export class DuckDBEngine implements QueryEngine {
   async dropView(org: string, name: string, ifExists: boolean) {
     return (await this.sandbox(org)).dropView(name, ifExists);
   }
+  async createTempTable(org: string, session: string, name: string, selectSql: string, signal?: AbortSignal) {
+    return (await this.sandbox(org)).createTempTable(session, name, selectSql, signal);
+  }
+  async insertIntoTempTable(org: string, session: string, name: string, columns: readonly string[] | null, selectSql: string, signal?: AbortSignal) {
+    return (await this.sandbox(org)).insertIntoTempTable(session, name, columns, selectSql, signal);
+  }
+  async dropTempTable(org: string, session: string, name: string, ifExists: boolean): Promise<void> {
+    const open = this.sandboxes.get(org);
+    // No instance: the session has no temporary tables (they live as long as their instance).
+    if (open) return (await open).dropTempTable(session, name, ifExists);
+    if (!ifExists) throw new RunlakeError('not_found', `table "${name}" does not exist`, { sqlstate: '42P01' });
+  }
+  async endSession(org: string, session: string): Promise<void> {
+    const open = this.sandboxes.get(org);
+    if (open) (await open.catch(() => undefined))?.endSession(session);
+  }
   async scratchBytes(org: string): Promise<number> {
     return (await this.sandbox(org)).scratchBytes();
+  }
+  async scratchObjects(org: string): Promise<{ tables: string[]; views: string[] }> {
+    return (await this.sandbox(org)).scratchObjects();
   }
 
   /** Closes least recently used idle instances until there is room for one more. */
@@ -105,7 +126,7 @@ export class DuckDBEngine implements QueryEngine {
     const max = this.o.maxInstances ?? 16;
     if (this.sandboxes.size < max) return;
     const open = await Promise.all([...this.sandboxes].map(async ([org, p]) => ({ org, sb: await p.catch(() => undefined) })));
-    const idle = open.filter((x) => x.sb && x.sb.running === 0).sort((a, b) => a.sb!.lastUsed - b.sb!.lastUsed);
+    const idle = open.filter((x) => x.sb && x.sb.running === 0 && !x.sb.hasSessions).sort((a, b) => a.sb!.lastUsed - b.sb!.lastUsed);
     for (const { org, sb } of idle.slice(0, this.sandboxes.size - max + 1)) {
       this.sandboxes.delete(org);
       sb!.close();
@@ -116,7 +137,8 @@ export class DuckDBEngine implements QueryEngine {
     const idleMs = this.o.idleMs ?? 600_000;
     for (const [org, p] of [...this.sandboxes]) {
       const sb = await p.catch(() => undefined);
-      if (sb && sb.running === 0 && Date.now() - sb.lastUsed > idleMs) {
+      // An instance holding sessions' temporary tables stays open until those sessions end.
+      if (sb && sb.running === 0 && !sb.hasSessions && Date.now() - sb.lastUsed > idleMs) {
         this.sandboxes.delete(org);
         sb.close();
       }

@@ -20,16 +20,19 @@ import { orgPrefix, scratchPrefix, type Manifest } from '../../lake/layout.ts';
 import { TABLES, type TableName } from '../../schema/index.ts';
 import { analyticViewsSql, queryHistorySql, tableViewsSql } from '../../catalog/snapshot-views.ts';
 import { orgRelations } from '../../catalog/relations.ts';
-import { PG_CATALOG_SCHEMA, PG_DATA_SCHEMA, PG_INFO_SCHEMA, pgCatalogSql } from '../../catalog/pg-catalog.ts';
+import { lakeSnapshotViewSql } from '../../catalog/lake-snapshot.ts';
+import { PG_CATALOG_SCHEMA, PG_DATA_SCHEMA, PG_INFO_SCHEMA, pgCatalogSql, pgSchemaRelationsSql, type PgCatalogRelation } from '../../catalog/pg-catalog.ts';
 import type { QueryHistoryRow } from '../../catalog/query-history.ts';
 import { TRINO_MACROS } from '../../sql/trino/macros.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { EngineColumn, EngineRow, QueryCursor } from '../engine.ts';
 import { EngineError } from '../errors.ts';
-import { engineType, engineValue } from './convert.ts';
+import { engineType } from './convert.ts';
+import { chunkReader } from './chunk-rows.ts';
 import { classifyDuckDBError } from './errors.ts';
 import { guardStatement, relationsIn } from './guard.ts';
 import { ReadWriteLock } from './rw-lock.ts';
+import { TempSessions, type TempTableLimits } from './temp-tables.ts';
 
 export interface SandboxOptions {
   org: string;
@@ -41,6 +44,8 @@ export interface SandboxOptions {
   threads: number;
   memoryLimit: string;
   log: Logger;
+  /** Per-session limits of temporary tables (default DEFAULT_TEMP_TABLE_LIMITS). */
+  tempTableLimits?: TempTableLimits;
 }
 
 interface ScratchCatalog {
@@ -63,10 +68,21 @@ export class OrgSandbox {
   private readonly workDir: string;
   private readonly localLakeRoot: string;
 
+  /** Client sessions' temporary tables, each session on its own connection (temp-tables.ts). */
+  private readonly temp: TempSessions;
+
   private constructor(private readonly o: SandboxOptions, private readonly instance: DuckDBInstance, admin: DuckDBConnection, workDir: string, localLakeRoot: string) {
     this.admin = admin;
     this.workDir = workDir;
     this.localLakeRoot = localLakeRoot;
+    this.temp = new TempSessions(
+      {
+        connect: () => this.instance.connect(),
+        guard: (c, sql) => this.lock.read(() => guardStatement(c, sql, this.guardOptions())).then(() => undefined),
+        classify: (e) => classifyDuckDBError(e, [this.localLakeRoot, this.workDir]),
+      },
+      o.tempTableLimits,
+    );
   }
 
   static async create(o: SandboxOptions): Promise<OrgSandbox> {
@@ -96,7 +112,7 @@ export class OrgSandbox {
       await admin.run(queryHistorySql(null));
       // The emulated pg_catalog and information_schema that PostgreSQL clients introspect.
       const relations = orgRelations(analytic.defs).map((r) => ({ ...r, schema: PG_DATA_SCHEMA }));
-      for (const sql of pgCatalogSql({ database: o.org, user: o.org, relations })) await admin.run(sql);
+      for (const sql of pgCatalogSql({ database: o.org, user: o.org, relations, schemas: [o.scratchSchema] })) await admin.run(sql);
       for (const t of TABLES) sb.dependsOn.set(t.name, [t.name as TableName]);
       for (const v of analytic.defs) {
         sb.dependsOn.set(v.name, (await relationsIn(admin, v.sql)).filter((n): n is TableName => TABLES.some((t) => t.name === n)));
@@ -116,6 +132,7 @@ export class OrgSandbox {
 
   close(): void {
     try {
+      this.temp.closeAll();
       this.admin.closeSync();
     } finally {
       this.instance.closeSync();
@@ -135,6 +152,7 @@ export class OrgSandbox {
       await this.admin.run('BEGIN TRANSACTION');
       try {
         for (const sql of tableViewsSql((t) => files.get(t) ?? [])) await this.admin.run(sql);
+        await this.admin.run(lakeSnapshotViewSql(this.o.org, m && { version: m.version, publishedAt: m.publishedAt }));
         await this.admin.run('COMMIT');
       } catch (e) {
         await this.admin.run('ROLLBACK');
@@ -145,12 +163,23 @@ export class OrgSandbox {
     });
   }
 
-  /** Runs one guarded read statement; the cursor streams its rows. */
-  async query(sql: string, signal?: AbortSignal): Promise<QueryCursor> {
+  /**
+   * Runs one guarded read statement; the cursor streams its rows. With `session`, it runs on that
+   * session's own connection when the session has temporary tables (it reads them).
+   */
+  async query(sql: string, signal?: AbortSignal, session?: string): Promise<QueryCursor> {
     this.lastUsed = Date.now();
     if (signal?.aborted) throw new EngineError('interrupted', 'the query was interrupted');
-    const c = await this.instance.connect();
-    const onAbort = () => c.interrupt();
+    const lease = session === undefined ? undefined : this.temp.acquire(session);
+    const c = lease ? lease.c : await this.instance.connect();
+    // DuckDB forgets an interrupt that arrives between statements (the guard's, and the query's
+    // start): once aborted, the connection is interrupted again until the query is released.
+    let reinterrupt: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      c.interrupt();
+      reinterrupt ??= setInterval(() => c.interrupt(), 50);
+      reinterrupt.unref();
+    };
     signal?.addEventListener('abort', onAbort);
     this.running++;
     let closed = false;
@@ -160,21 +189,26 @@ export class OrgSandbox {
       this.running--;
       this.lastUsed = Date.now();
       signal?.removeEventListener('abort', onAbort);
-      c.closeSync();
+      clearInterval(reinterrupt);
+      if (lease) lease.release();
+      else c.closeSync();
     };
     try {
       let result!: DuckDBResult;
       let version = 0;
       let bytes = 0;
-      const relations = await this.guarded(c, sql);
+      // On a session's connection the verdict also depends on its temporary tables: not remembered.
+      const relations = lease ? await guardStatement(c, sql, this.guardOptions()) : await this.guarded(c, sql);
       if (relations.includes('query_history')) await this.loadPendingHistory();
       await this.lock.read(async () => {
+        if (signal?.aborted) throw new EngineError('interrupted', 'the query was interrupted');
         version = this.version ?? 0;
         bytes = this.bytesOf(relations);
         result = await c.stream(sql);
       });
       const columns: EngineColumn[] = result.columnNames().map((name, i) => ({ name, type: engineType(result.columnType(i)) }));
       const paths = [this.localLakeRoot, this.workDir];
+      const rowsOf = chunkReader(result.columnTypes());
       return {
         columns,
         snapshotVersion: version,
@@ -187,7 +221,7 @@ export class OrgSandbox {
               release();
               return undefined;
             }
-            return chunk.getRows().map((row) => row.map(engineValue));
+            return rowsOf(chunk);
           } catch (e) {
             release();
             throw classifyDuckDBError(e, paths);
@@ -277,6 +311,7 @@ export class OrgSandbox {
         this.o.log.warn('a scratch view no longer binds; skipped', { org: this.o.org, view: name, error: String(e) });
       }
     }
+    await this.publishScratchToPgCatalog();
   }
 
   private scratchName(name: string): string {
@@ -289,10 +324,53 @@ export class OrgSandbox {
 
   private async saveScratch(): Promise<void> {
     await this.o.store.put(this.scratchCatalogKey(), JSON.stringify(this.scratchCatalog));
+    await this.publishScratchToPgCatalog();
+  }
+
+  /**
+   * Lists the scratch schema's tables and views, with their columns, in the emulated pg_catalog
+   * and information_schema (psql `\dt looker_scratch.*`, pgJDBC getTables, SQLAlchemy reflection):
+   * replaced in one transaction after every scratch change. A view that no longer binds is listed
+   * without columns.
+   */
+  private async publishScratchToPgCatalog(): Promise<void> {
+    const describe = async (name: string): Promise<PgCatalogRelation['columns']> => {
+      try {
+        const r = await this.admin.run(`SELECT * FROM ${this.scratchName(name)} LIMIT 0`);
+        return r.columnNames().map((n, i) => ({ name: n, type: engineType(r.columnType(i)) }));
+      } catch {
+        return [];
+      }
+    };
+    try {
+      await this.lock.write(async () => {
+        const relations: PgCatalogRelation[] = [];
+        for (const [name, t] of Object.entries(this.scratchCatalog.tables)) {
+          relations.push({ schema: this.o.scratchSchema, name, kind: 'table', rowCount: t.rows, columns: await describe(name) });
+        }
+        for (const name of Object.keys(this.scratchCatalog.views)) {
+          relations.push({ schema: this.o.scratchSchema, name, kind: 'view', columns: await describe(name) });
+        }
+        await this.admin.run('BEGIN TRANSACTION');
+        try {
+          for (const sql of pgSchemaRelationsSql({ database: this.o.org, user: this.o.org }, this.o.scratchSchema, relations)) await this.admin.run(sql);
+          await this.admin.run('COMMIT');
+        } catch (e) {
+          await this.admin.run('ROLLBACK');
+          throw e;
+        }
+      });
+    } catch (e) {
+      this.o.log.warn('the scratch schema could not be listed in pg_catalog', { org: this.o.org, error: String(e) });
+    }
   }
 
   scratchBytes(): number {
     return Object.values(this.scratchCatalog.tables).reduce((s, t) => s + t.bytes, 0);
+  }
+
+  scratchObjects(): { tables: string[]; views: string[] } {
+    return { tables: Object.keys(this.scratchCatalog.tables).sort(), views: Object.keys(this.scratchCatalog.views).sort() };
   }
 
   private exists(name: string): boolean {
@@ -374,6 +452,32 @@ export class OrgSandbox {
     await this.lock.write(() => this.admin.run(`DROP VIEW IF EXISTS ${this.scratchName(name)}`).then(() => undefined));
     delete this.scratchCatalog.views[name];
     await this.saveScratch();
+  }
+
+  // ---- temporary tables of client sessions ------------------------------------------------------
+
+  /** Whether client sessions hold temporary tables here (then the instance must stay open). */
+  get hasSessions(): boolean {
+    return this.temp.count > 0;
+  }
+
+  createTempTable(session: string, name: string, selectSql: string, signal?: AbortSignal): Promise<{ rows: number }> {
+    this.lastUsed = Date.now();
+    return this.temp.create(session, name, selectSql, signal);
+  }
+
+  insertIntoTempTable(session: string, name: string, columns: readonly string[] | null, selectSql: string, signal?: AbortSignal): Promise<{ rows: number }> {
+    this.lastUsed = Date.now();
+    return this.temp.insert(session, name, columns, selectSql, signal);
+  }
+
+  dropTempTable(session: string, name: string, ifExists: boolean): Promise<void> {
+    this.lastUsed = Date.now();
+    return this.temp.drop(session, name, ifExists);
+  }
+
+  endSession(session: string): void {
+    this.temp.end(session);
   }
 
   // ---- files ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
  * PostgreSQL's binary send/receive formats for the types whose layout is not a plain big-endian
  * number: numeric (base-10000 digits), uuid, and the epoch shifts of date/timestamp.
  */
-import { ProtocolViolation } from './messages/bytes.ts';
+import { ProtocolViolation, type Writer } from './messages/bytes.ts';
 
 /** Days from 1970-01-01 to 2000-01-01 (PostgreSQL's epoch). */
 export const PG_EPOCH_DAYS = 10_957;
@@ -68,6 +68,67 @@ export function numericToBinary(text: string): Buffer {
   b.writeInt16BE(dscale, 6);
   digits.forEach((d, i) => b.writeInt16BE(d, 8 + i * 2));
   return b;
+}
+
+/** Base-10000 digits being assembled by writeNumericBinary (grown as needed; one thread). */
+let groups = new Uint16Array(64);
+
+/**
+ * A numeric_send DataRow field (Int32 length, then numericToBinary's bytes) of numeric_out text,
+ * parsed in place for plain decimals (`-?d+(.d+)?`, what engines hand over) without allocating;
+ * anything else goes through numericToBinary.
+ */
+export function writeNumericBinary(w: Writer, text: string): void {
+  const n = text.length;
+  const neg = n > 0 && text.charCodeAt(0) === 45;
+  const intStart0 = neg ? 1 : 0;
+  let dot = -1;
+  let plain = n > intStart0;
+  for (let k = intStart0; k < n && plain; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 46 && dot < 0 && k > intStart0 && k < n - 1) dot = k;
+    else if (c < 48 || c > 57) plain = false;
+  }
+  const intEnd = dot < 0 ? n : dot;
+  const dscale = dot < 0 ? 0 : n - dot - 1;
+  if (!plain || dscale > 0x3fff) {
+    const b = numericToBinary(text);
+    w.int32(b.length).bytes(b);
+    return;
+  }
+  let intStart = intStart0;
+  while (intStart < intEnd && text.charCodeAt(intStart) === 48) intStart++;
+  const intGroups = Math.ceil((intEnd - intStart) / 4);
+  const total = intGroups + Math.ceil(dscale / 4);
+  if (groups.length < total) groups = new Uint16Array(total * 2);
+  // Virtual digit j of the integer part, left-padded to whole groups; the fraction right-padded.
+  const intPad = intGroups * 4 - (intEnd - intStart);
+  for (let g = 0; g < total; g++) {
+    let v = 0;
+    for (let d = 0; d < 4; d++) {
+      const j = g * 4 + d;
+      let k: number;
+      if (g < intGroups) k = j < intPad ? -1 : intStart + j - intPad;
+      else {
+        k = dot + 1 + (j - intGroups * 4);
+        if (k >= n) k = -1;
+      }
+      v = v * 10 + (k < 0 ? 0 : text.charCodeAt(k) - 48);
+    }
+    groups[g] = v;
+  }
+  let weight = intGroups - 1;
+  let start = 0;
+  while (start < total && groups[start] === 0) {
+    start++;
+    weight--;
+  }
+  let end = total;
+  while (end > start && groups[end - 1] === 0) end--;
+  const ndigits = end - start;
+  if (ndigits === 0) weight = 0;
+  w.int32(8 + ndigits * 2).int16(ndigits).int16(weight).uint16(ndigits === 0 || !neg ? NUMERIC_POS : NUMERIC_NEG).int16(dscale);
+  for (let g = start; g < end; g++) w.int16(groups[g]!);
 }
 
 /** numeric_recv: the value as numeric_out's text. */

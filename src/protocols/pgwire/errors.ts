@@ -141,7 +141,8 @@ export function positionOf(sql: string, line: number, column: number): number | 
 
 /**
  * Anything thrown while serving a client, as a PgError. A RunlakeError's `details.sqlstate`
- * (five characters) overrides the code map; its `details.line`/`column` become a position in `sql`.
+ * (five characters) overrides the code map; its `details.line`/`column` become a position in `sql`,
+ * as does its `details.position` (1-based characters, from the PostgreSQL front-end).
  */
 export function toPgError(e: unknown, log: Logger, context: Record<string, unknown> = {}, sql?: string): PgError {
   if (e instanceof PgError) return e;
@@ -153,6 +154,8 @@ export function toPgError(e: unknown, log: Logger, context: Record<string, unkno
       const p = positionOf(sql, d.line, d.column);
       if (p !== undefined) fields.position = p;
     }
+    // The PostgreSQL front-end's own 1-based character position (syntax errors, GROUP BY 2…).
+    if (fields.position === undefined && typeof d.position === 'number' && Number.isSafeInteger(d.position) && d.position >= 1) fields.position = d.position;
     if (typeof d.hint === 'string') fields.hint = d.hint;
     return new PgError(override ?? RUNLAKE_SQLSTATE[e.code], e.message, fields);
   }

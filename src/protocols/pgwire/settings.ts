@@ -149,6 +149,8 @@ const DEFS: GucDef[] = [
   { name: 'role', description: 'Sets the current role.', default: fixed('none') },
   { name: 'timezone_abbreviations', description: 'Selects a file of time zone abbreviations.', default: fixed('Default') },
   { name: 'ssl', readOnly: true, description: 'Enables SSL connections.', default: fixed('on') },
+  // Runlake: a debug log of this connection under <data-dir>/logs/pgwire/ (debug-backend.ts).
+  { name: 'runlake.debug', description: 'Writes a debug log of this connection to <data-dir>/logs/pgwire/.', default: fixed('off'), normalize: bool('runlake.debug') },
 ];
 
 /** `15.18` → `150018`, `9.6.24` → `90624`. */

@@ -23,7 +23,13 @@ export const TIMESTAMP_NEG_INFINITY_PG = -9_223_372_036_854_775_808n;
 export function formatFloat8(x: number, extraFloatDigits = 1): string {
   const special = floatSpecial(x);
   if (special !== undefined) return special;
-  if (extraFloatDigits > 0) return layoutShortest(x, x.toExponential(), 15);
+  if (extraFloatDigits > 0) {
+    // In [1e-4, 1e15) PostgreSQL's layout is fixed notation, which is also JavaScript's there:
+    // String(x) is then the same shortest digits laid out the same way.
+    const a = x < 0 ? -x : x;
+    if (a >= 1e-4 && a < 1e15) return String(x);
+    return layoutShortest(x, x.toExponential(), 15);
+  }
   return formatG(x, Math.max(1, 15 + extraFloatDigits));
 }
 
@@ -112,6 +118,7 @@ export function formatNumeric(v: string | number | bigint): string {
     if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
     return expandExponent(String(v));
   }
+  if (PLAIN_DECIMAL.test(v)) return v; // the common case, as engines hand decimals over
   const s = v.trim();
   if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) return s.replace(/^\+/, '');
   if (/^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$/i.test(s)) return expandExponent(s);
@@ -121,6 +128,8 @@ export function formatNumeric(v: string | number | bigint): string {
   if (lower === '-infinity' || lower === '-inf') return '-Infinity';
   return s;
 }
+
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
 
 /** "1.5e-7" → "0.00000015" (numeric never prints an exponent). */
 function expandExponent(s: string): string {

@@ -1,17 +1,14 @@
 /**
- * Engine types → PostgreSQL types, and one codec per PostgreSQL type: text and binary output of
- * engine values, text and binary input of Bind parameters.
+ * One codec per PostgreSQL type: text and binary output of engine values, text and binary input
+ * of Bind parameters.
  *
- * The engine → PostgreSQL map is exhaustive (`Record<EngineTypeKind, …>`): a new engine type is a
- * compile error here until it is mapped. Only standard OIDs are used, so no client needs to look
- * an unknown type up in pg_type. Lists of scalars are arrays of the element's type; structs, maps
- * and nested lists are json.
+ * Which PostgreSQL type an engine type is, and each type's pg_type facts (name, typlen, array
+ * type), belong to the catalog (src/catalog/pg-types.ts: exhaustive over engine types, standard
+ * OIDs only); every codec is checked against those facts when this module loads.
  */
-import {
-  EngineDate, EngineInterval, EngineTime, EngineTimestamp,
-  type EngineType, type EngineTypeKind, type EngineValue,
-} from '../../engine/engine.ts';
-import { BinaryFormatError, PG_EPOCH_DAYS, PG_EPOCH_MICROS, numericFromBinary, numericToBinary, uuidFromBinary, uuidToBinary } from './binary.ts';
+import { EngineDate, EngineInterval, EngineTime, EngineTimestamp, type EngineType, type EngineValue } from '../../engine/engine.ts';
+import { OID, pgTypeInfo, pgTypeOf } from '../../catalog/pg-types.ts';
+import { BinaryFormatError, PG_EPOCH_DAYS, PG_EPOCH_MICROS, numericFromBinary, uuidFromBinary, uuidToBinary, writeNumericBinary } from './binary.ts';
 import { ProtocolViolation, type Writer } from './messages/bytes.ts';
 import {
   InputSyntaxError, parseArrayText, parseBigint, parseBool, parseBytea, parseDate, parseFloat8, parseInteger,
@@ -22,6 +19,7 @@ import {
   formatDate, formatFloat4, formatFloat8, formatInterval, formatNumeric, formatTime, formatTimestamp, formatTimestamptz,
 } from './text.ts';
 import { UTC, type TimeZone } from './timezone.ts';
+import { writeDateText, writeIntText, writeTimestampText } from './text-fast.ts';
 
 /** The session settings that change how values read and print. */
 export interface FormatContext {
@@ -32,13 +30,8 @@ export interface FormatContext {
 
 export const DEFAULT_FORMAT_CONTEXT: FormatContext = { timeZone: UTC, extraFloatDigits: 1, byteaOutput: 'hex' };
 
-/** PostgreSQL type OIDs (pg_type.oid) this layer speaks. */
-export const OID = {
-  bool: 16, bytea: 17, char: 18, name: 19, int8: 20, int2: 21, int2vector: 22, int4: 23, regproc: 24, text: 25,
-  oid: 26, oidvector: 30, json: 114, float4: 700, float8: 701, unknown: 705, bpchar: 1042, varchar: 1043,
-  date: 1082, time: 1083, timestamp: 1114, timestamptz: 1184, interval: 1186, timetz: 1266, numeric: 1700,
-  regclass: 2205, regtype: 2206, uuid: 2950, jsonb: 3802, regnamespace: 4089,
-} as const;
+/** PostgreSQL type OIDs (pg_type.oid) this layer speaks: the catalog's (src/catalog/pg-types.ts). */
+export { OID, ENGINE_KIND_TO_PG } from '../../catalog/pg-types.ts';
 
 /** How one PostgreSQL type travels. */
 export interface PgTypeCodec {
@@ -59,6 +52,11 @@ export interface PgTypeCodec {
   parseText(s: string, ctx: FormatContext): EngineValue;
   /** Binary input (a Bind parameter). Throws BinaryFormatError or InputSyntaxError. */
   parseBinary(b: Buffer, ctx: FormatContext): EngineValue;
+  /**
+   * Optional fast path of text output: writes the DataRow field (length and bytes, the same bytes
+   * as `text`) straight into `w` and returns true, or writes nothing and returns false.
+   */
+  writeText?(v: EngineValue, ctx: FormatContext, w: Writer): boolean;
 }
 
 // ---- coercions (an engine may hand a value in a neighbouring JS type) ---------------------------
@@ -84,6 +82,18 @@ function describeValue(v: EngineValue): string {
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
 }
+
+/** int2/int4/int8 text of a safe integer (number or bigint) straight into the DataRow. */
+function writeSafeIntText(v: EngineValue, _ctx: FormatContext, w: Writer): boolean {
+  const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) return false;
+  writeIntText(w, n);
+  return true;
+}
+
+/** Timestamps within ±FAST_MICROS µs are exact doubles, also after the shift to PostgreSQL's epoch. */
+const FAST_MICROS = 8_000_000_000_000_000;
+const PG_EPOCH_US = Number(PG_EPOCH_MICROS);
 
 /** Any value as display text (used for text-like types handed a non-string). */
 export function displayText(v: EngineValue, ctx: FormatContext = DEFAULT_FORMAT_CONTEXT): string {
@@ -156,9 +166,17 @@ interface CodecSpec {
   binary: PgTypeCodec['binary'];
   parseText: PgTypeCodec['parseText'];
   parseBinary: PgTypeCodec['parseBinary'];
+  writeText?: PgTypeCodec['writeText'];
 }
 
-const codec = (s: CodecSpec): PgTypeCodec => s;
+/** A codec, checked against the catalog's facts of its type (name, typlen, array type) at load. */
+const codec = (s: CodecSpec): PgTypeCodec => {
+  const info = pgTypeInfo(s.oid);
+  if (!info || info.name !== s.name || info.typlen !== s.typlen || info.arrayOid !== s.arrayOid) {
+    throw new Error(`pgwire codec ${s.name} (${s.oid}) disagrees with the catalog's pg_type facts`);
+  }
+  return s;
+};
 
 const utf8Binary = (v: EngineValue, ctx: FormatContext, w: Writer): void => {
   w.lengthPrefixedUtf8(displayText(v, ctx));
@@ -179,6 +197,7 @@ function intCodec(oid: number, name: string, bytes: 2 | 4, arrayOid: number): Pg
   return codec({
     oid, name, typlen: bytes, arrayOid,
     text: (v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : asBigInt(v).toString()),
+    writeText: writeSafeIntText,
     binary: (v, _ctx, w) => {
       const n = asNumber(v);
       w.int32(bytes);
@@ -253,8 +272,14 @@ function timestampCodec(withTimeZone: boolean): PgTypeCodec {
       const micros = toMicros(v, withTimeZone, ctx);
       return withTimeZone ? formatTimestamptz(micros, ctx.timeZone) : formatTimestamp(micros);
     },
+    writeText: (v, ctx, w) => v instanceof EngineTimestamp && writeTimestampText(w, v.micros, withTimeZone ? ctx.timeZone : undefined),
     binary: (v, ctx, w) => {
       const micros = toMicros(v, withTimeZone, ctx);
+      const us = Number(micros);
+      if (us > -FAST_MICROS && us < FAST_MICROS) {
+        w.int32(8).int64n(us - PG_EPOCH_US);
+        return;
+      }
       const out = micros === TIMESTAMP_INFINITY ? TIMESTAMP_INFINITY : micros === -TIMESTAMP_INFINITY || micros === TIMESTAMP_NEG_INFINITY_PG ? TIMESTAMP_NEG_INFINITY_PG : micros - PG_EPOCH_MICROS;
       w.int32(8).int64(out);
     },
@@ -315,6 +340,7 @@ const SCALARS: PgTypeCodec[] = [
   codec({
     oid: OID.int8, name: 'int8', typlen: 8, arrayOid: 1016,
     text: (v) => asBigInt(v).toString(),
+    writeText: writeSafeIntText,
     binary: (v, _ctx, w) => {
       w.int32(8).int64(asBigInt(v));
     },
@@ -368,6 +394,7 @@ const SCALARS: PgTypeCodec[] = [
   codec({
     oid: OID.date, name: 'date', typlen: 4, arrayOid: 1182,
     text: (v) => (typeof v === 'string' ? v : formatDate(toDays(v))),
+    writeText: (v, _ctx, w) => v instanceof EngineDate && writeDateText(w, v.days),
     binary: (v, _ctx, w) => {
       const days = toDays(v);
       w.int32(4).int32(days === DATE_INFINITY ? 0x7fffffff : days === -DATE_INFINITY || days === -DATE_INFINITY - 1 ? -0x80000000 : days - PG_EPOCH_DAYS);
@@ -427,8 +454,7 @@ const SCALARS: PgTypeCodec[] = [
     oid: OID.numeric, name: 'numeric', typlen: -1, arrayOid: 1231,
     text: (v) => numericText(v),
     binary: (v, _ctx, w) => {
-      const b = numericToBinary(numericText(v));
-      w.int32(b.length).bytes(b);
+      writeNumericBinary(w, numericText(v));
     },
     parseText: (s) => parseNumeric(s),
     parseBinary: (b) => numericFromBinary(b),
@@ -581,40 +607,6 @@ export function codecForOid(oid: number): PgTypeCodec | undefined {
 
 // ---- engine types ----------------------------------------------------------------------------------
 
-/**
- * Every engine type kind's PostgreSQL type. `list` becomes the element's array type when the
- * element is a scalar, else json; struct and map are json.
- */
-export const ENGINE_KIND_TO_PG: Record<EngineTypeKind, number | 'array'> = {
-  boolean: OID.bool,
-  tinyint: OID.int2,
-  smallint: OID.int2,
-  utinyint: OID.int2,
-  integer: OID.int4,
-  usmallint: OID.int4,
-  bigint: OID.int8,
-  uinteger: OID.int8,
-  ubigint: OID.numeric,
-  hugeint: OID.numeric,
-  decimal: OID.numeric,
-  real: OID.float4,
-  double: OID.float8,
-  varchar: OID.text,
-  json: OID.json,
-  blob: OID.bytea,
-  uuid: OID.uuid,
-  date: OID.date,
-  time: OID.time,
-  timestamp: OID.timestamp,
-  timestamptz: OID.timestamptz,
-  interval: OID.interval,
-  list: 'array',
-  struct: OID.json,
-  map: OID.json,
-  // An untyped NULL (`SELECT NULL`): PostgreSQL resolves it to text.
-  null: OID.text,
-};
-
 /** A result column's type as RowDescription announces it, with the codec for its values. */
 export interface PgColumnType {
   oid: number;
@@ -636,24 +628,9 @@ function jsonCodecFor(type: EngineType): PgTypeCodec {
 }
 
 export function pgColumnType(type: EngineType): PgColumnType {
-  const target = ENGINE_KIND_TO_PG[type.kind];
-  if (target === 'array') {
-    const el = type.element;
-    const elTarget = el === undefined ? OID.text : ENGINE_KIND_TO_PG[el.kind];
-    if (el === undefined || typeof elTarget !== 'number' || (elTarget === OID.json && el.kind !== 'json')) {
-      // A list of lists, structs or maps: json.
-      return { oid: OID.json, typlen: -1, typmod: -1, codec: jsonCodecFor(type) };
-    }
-    const elCodec = BY_OID.get(elTarget)!;
-    return { oid: elCodec.arrayOid, typlen: -1, typmod: -1, codec: BY_OID.get(elCodec.arrayOid)! };
-  }
-  if (target === OID.json && type.kind !== 'json') return { oid: OID.json, typlen: -1, typmod: -1, codec: jsonCodecFor(type) };
-  const c = BY_OID.get(target)!;
-  let typmod = -1;
-  if (type.kind === 'decimal' && type.precision !== undefined && type.scale !== undefined && type.precision <= 1000) {
-    typmod = ((type.precision << 16) | type.scale) + 4;
-  }
-  return { oid: c.oid, typlen: c.typlen, typmod, codec: c };
+  const t = pgTypeOf(type);
+  if (t.oid === OID.json && type.kind !== 'json') return { ...t, codec: jsonCodecFor(type) };
+  return { ...t, codec: BY_OID.get(t.oid)! };
 }
 
 // ---- parameters ---------------------------------------------------------------------------------
@@ -706,5 +683,5 @@ export function writeValue(w: Writer, c: PgTypeCodec, v: EngineValue, format: nu
     return;
   }
   if (format === 1) c.binary(v, ctx, w);
-  else w.lengthPrefixedUtf8(c.text(v, ctx));
+  else if (c.writeText === undefined || !c.writeText(v, ctx, w)) w.lengthPrefixedUtf8(c.text(v, ctx));
 }

@@ -15,7 +15,11 @@ export type PgSqlState =
   /** read_only_sql_transaction (a write outside the scratch schema) */
   | '25006'
   /** undefined_function */
-  | '42883';
+  | '42883'
+  /** invalid_column_reference (GROUP BY / ORDER BY position outside the select list) */
+  | '42P10'
+  /** invalid_schema_definition (a temporary table in a non-temporary schema) */
+  | '42P16';
 
 export class PgSqlError extends Error {
   override readonly name = 'PgSqlError';

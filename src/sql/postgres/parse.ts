@@ -54,6 +54,9 @@ interface LibPgError {
 /** Parses `sql` (any number of statements). Throws PgSqlError 42601 with PostgreSQL's message and position. */
 export function parsePg(sql: string): RawStatement[] {
   let result: { stmts?: { stmt: PgNode; stmt_location?: number; stmt_len?: number }[] };
+  // PostgreSQL answers an empty string with EmptyQueryResponse (pgJDBC's isValid() sends one);
+  // libpg-query throws "Query cannot be empty" for it (but not for blanks or comments).
+  if (sql === '') return [];
   try {
     result = parseSync(sql) as unknown as typeof result;
   } catch (e) {

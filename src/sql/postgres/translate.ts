@@ -4,7 +4,9 @@
  * pg_catalog / information_schema (src/catalog/pg-catalog.ts). See CONTEXT.md.
  */
 import { PgSqlError, pgNotSupported } from './errors.ts';
+import { checkPositions } from './ordinals.ts';
 import { parsePg, scanPg, type PgNode } from './parse.ts';
+import { ResultTypes, type PgResultType } from './result-types.ts';
 import { Rewriter, quoteIdent, type RewriteContext } from './rewrite.ts';
 
 export { PgSqlError } from './errors.ts';
@@ -22,6 +24,12 @@ export interface PgTranslateContext {
   settings?: ReadonlyMap<string, string>;
   /** The BackendKeyData process id (pg_backend_pid()). */
   backendPid?: number;
+  /**
+   * The session's temporary tables. With it, temporary-table statements translate to
+   * create/insert/drop_temp_table and reads of them are marked `temp`; without it (no session),
+   * CREATE TEMP TABLE is still create_temp_table but nothing resolves to a temporary table.
+   */
+  tempTables?: ReadonlySet<string>;
 }
 
 export type PgStatementKind =
@@ -34,6 +42,8 @@ export type PgStatementKind =
   | 'create_view'
   | 'drop_view'
   | 'create_temp_table'
+  | 'insert_temp_table'
+  | 'drop_temp_table'
   | 'write'
   | 'session'
   | 'other';
@@ -56,6 +66,21 @@ export interface PgTranslation {
   newName?: PgTarget;
   /** The PostgreSQL names of the result columns (select/explain), when every one is known (no `*`). */
   columnNames?: string[];
+  /**
+   * select: PostgreSQL's type of each result column where the front-end knows it (catalog columns
+   * of type name/oid/"char", session functions, literals); undefined entries and an undefined list
+   * leave the engine's types.
+   */
+  columnTypes?: (PgResultType | undefined)[];
+  /** select/explain: it reads the session's temporary tables. */
+  temp?: boolean;
+  /** create_temp_table, insert_temp_table: the read statement (DuckDB SQL) whose rows go in. */
+  selectSql?: string;
+  /** insert_temp_table: the target columns, when listed; create_temp_table: the defined columns (`CREATE TEMP TABLE t (…)`). */
+  columns?: string[];
+  /** drop_temp_table: IF EXISTS; create_temp_table: IF NOT EXISTS. */
+  ifExists?: boolean;
+  ifNotExists?: boolean;
 }
 
 /** The statements of a query string, each as its own text (without the `;`). Throws 42601. */
@@ -86,9 +111,11 @@ export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTrans
     searchPath: resolveSearchPath(ctx),
     settings: ctx.settings ?? new Map(),
     backendPid: ctx.backendPid ?? 0,
+    ...(ctx.tempTables ? { tempTables: ctx.tempTables } : {}),
   };
   const s = stmts[0]!;
   const [type, f] = inner(s.stmt);
+  checkPositions(s.stmt, sql);
   const rw = new Rewriter(sql, tokens, rctx);
   const body = (): string => rw.edits.render(s.start, s.end).trim();
 
@@ -97,7 +124,7 @@ export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTrans
       const into = f.intoClause as Record<string, unknown> | undefined;
       if (into) return selectInto(sql, f, into, rw, ctx, keyword);
       rw.rewrite(s.stmt);
-      return withNames({ kind: 'select', sql: body(), keyword }, f);
+      return withNames({ kind: 'select', sql: body(), keyword, ...(rw.readsTemp ? { temp: true } : {}) }, f);
     }
     case 'ExplainStmt': {
       const q = f.query as PgNode;
@@ -109,7 +136,7 @@ export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTrans
       if (rw.tokens[qi]?.text === '(') qi = rw.balancedEnd(qi);
       while (qi < rw.tokens.length && ['analyze', 'analyse', 'verbose'].includes(rw.tokens[qi]!.text.toLowerCase())) qi++;
       const text = rw.edits.render(rw.tokens[qi]?.start ?? s.end, s.end).trim();
-      return { kind: 'explain', sql: `EXPLAIN ${analyze ? 'ANALYZE ' : ''}${text}`, keyword };
+      return { kind: 'explain', sql: `EXPLAIN ${analyze ? 'ANALYZE ' : ''}${text}`, keyword, ...(rw.readsTemp ? { temp: true } : {}) };
     }
     case 'VariableSetStmt':
     case 'VariableShowStmt':
@@ -133,13 +160,15 @@ export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTrans
       const rel = into.rel as Record<string, unknown>;
       const target = targetOf(rel, ctx);
       const temp = rel.relpersistence === 't';
-      if (!temp) requireScratch(target, ctx);
+      if (temp) tempTarget(target, rel);
+      else requireScratch(target, ctx);
       rw.rewrite(f.query);
+      if (!temp) refuseTempSource(rw);
       const query = rw.edits.render(queryAfterAs(rw, rw.loc(rel)), s.end).trim();
       const withNoData = f.into && (into.skipData === true);
       const full = withNoData ? `SELECT * FROM (${query}) AS "_ctas" LIMIT 0` : query;
       return temp
-        ? { kind: 'create_temp_table', sql: `CREATE TEMP TABLE ${quoteIdent(target.name)} AS ${full}`, keyword, target }
+        ? { kind: 'create_temp_table', sql: `CREATE TEMP TABLE ${quoteIdent(target.name)} AS ${full}`, keyword, target, selectSql: full, ...(f.if_not_exists ? { ifNotExists: true } : {}) }
         : { kind: 'create_table_as', sql: `CREATE TABLE ${qualified(target)} AS ${full}`, keyword, target };
     }
     case 'CreateStmt': {
@@ -149,14 +178,28 @@ export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTrans
         requireScratch(target, ctx);
         throw pgNotSupported('CREATE TABLE with column definitions (use CREATE TABLE … AS SELECT)');
       }
-      const cols = ((f.tableElts as unknown[] | undefined) ?? []).map((e) => {
+      tempTarget(target, rel);
+      if (f.oncommit === 'ONCOMMIT_DROP' || f.oncommit === 'ONCOMMIT_DELETE_ROWS') {
+        throw pgNotSupported('ON COMMIT DROP / DELETE ROWS (temporary tables keep their rows until dropped or the session ends)');
+      }
+      const elts = (f.tableElts as unknown[] | undefined) ?? [];
+      const cols = elts.map((e) => {
         const [et, ef] = inner(e);
         if (et !== 'ColumnDef') throw pgNotSupported('table constraints on a temporary table');
         const tn = ef.typeName as Record<string, unknown>;
         const [ts, te] = rw.nodeRange({ TypeName: tn });
-        return `${quoteIdent(String(ef.colname))} ${sql.slice(ts, te)}`;
+        // With its modifiers and array bounds: numeric(18,2), varchar(10), int[].
+        let end = rw.tokAt(te);
+        while (rw.tokens[end]?.text === '(' || rw.tokens[end]?.text === '[') end = rw.balancedEnd(end);
+        return { name: String(ef.colname), type: sql.slice(ts, Math.max(te, rw.tokens[end - 1]?.end ?? te)) };
       });
-      return { kind: 'create_temp_table', sql: `CREATE TEMP TABLE ${quoteIdent(target.name)} (${cols.join(', ')})`, keyword, target };
+      if (cols.length === 0) throw pgNotSupported('a temporary table without columns');
+      // The columns as a read with no rows, in PostgreSQL SQL, translated like any other (type spellings).
+      const empty = translatePostgres(`SELECT ${cols.map((c) => `CAST(NULL AS ${c.type}) AS ${quoteIdent(c.name)}`).join(', ')} LIMIT 0`, ctx);
+      return {
+        kind: 'create_temp_table', sql: `CREATE TEMP TABLE ${quoteIdent(target.name)} (${cols.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`,
+        keyword, target, selectSql: empty.sql, columns: cols.map((c) => c.name), ...(f.if_not_exists ? { ifNotExists: true } : {}),
+      };
     }
     case 'DropStmt': {
       const removeType = String(f.removeType);
@@ -170,6 +213,10 @@ export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTrans
       const schema = parts.length > 1 ? parts[parts.length - 2]! : null;
       if (schema === 'public') throw readOnly();
       const target: PgTarget = { schema, name };
+      const tempSchema = schema !== null && /^pg_temp(_\d+)?$/.test(schema);
+      if (removeType === 'OBJECT_TABLE' && ctx.tempTables && (schema === null || tempSchema) && (ctx.tempTables.has(name) || tempSchema)) {
+        return { kind: 'drop_temp_table', sql: `DROP TABLE ${f.missing_ok ? 'IF EXISTS ' : ''}${quoteIdent(name)}`, keyword, target: { schema: null, name }, ...(f.missing_ok ? { ifExists: true } : {}) };
+      }
       // Unqualified: a temporary table (Tableau's probe) or a dataset; the backend knows its temp tables.
       if (target.schema !== null && !target.schema.startsWith('pg_temp')) requireScratch(target, ctx);
       if (target.schema?.startsWith('pg_temp')) target.schema = null;
@@ -195,6 +242,7 @@ export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTrans
       const target = targetOf(f.view as Record<string, unknown>, ctx);
       requireScratch(target, ctx);
       rw.rewrite(f.query);
+      refuseTempSource(rw);
       const query = rw.edits.render(queryAfterAs(rw, rw.loc(f.view as Record<string, unknown>)), s.end).trim();
       return { kind: 'create_view', sql: `CREATE ${f.replace ? 'OR REPLACE ' : ''}VIEW ${qualified(target)} AS ${query}`, keyword, target };
     }
@@ -204,8 +252,14 @@ export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTrans
     case 'MergeStmt': {
       const rel = f.relation as Record<string, unknown>;
       const target = targetOf(rel, ctx);
+      const relSchema = typeof rel.schemaname === 'string' ? rel.schemaname : null;
+      if (ctx.tempTables?.has(target.name) && (relSchema === null || /^pg_temp(_\d+)?$/.test(relSchema))) {
+        if (type !== 'InsertStmt') throw pgNotSupported(`${keyword} on a temporary table (only INSERT)`);
+        return insertTemp(f, s.end, rw, { schema: null, name: target.name }, keyword);
+      }
       requireScratch(target, ctx);
       rw.rewrite(s.stmt);
+      refuseTempSource(rw);
       return { kind: 'write', sql: body(), keyword, target };
     }
     case 'TruncateStmt':
@@ -309,17 +363,52 @@ function selectInto(
   const rel = into.rel as Record<string, unknown>;
   const target = targetOf(rel, ctx);
   const temp = rel.relpersistence === 't';
-  if (!temp) requireScratch(target, ctx);
+  if (temp) tempTarget(target, rel);
+  else requireScratch(target, ctx);
   const relTok = rw.tokAt(rw.loc(rel));
   let intoTok = relTok;
   while (intoTok > 0 && rw.tokens[intoTok]!.text.toLowerCase() !== 'into') intoTok--;
   const relEnd = rw.nameChainEnd(relTok);
   rw.rewrite({ SelectStmt: { ...f, intoClause: undefined } });
   rw.edits.replace(rw.tokens[intoTok]!.start, rw.tokens[relEnd - 1]!.end, ' ');
+  if (!temp) refuseTempSource(rw);
   const query = rw.edits.render(0, sql.length).trim().replace(/;\s*$/, '');
   return temp
-    ? { kind: 'create_temp_table', sql: `CREATE TEMP TABLE ${quoteIdent(target.name)} AS ${query}`, keyword, target }
+    ? { kind: 'create_temp_table', sql: `CREATE TEMP TABLE ${quoteIdent(target.name)} AS ${query}`, keyword, target, selectSql: query }
     : { kind: 'create_table_as', sql: `CREATE TABLE ${qualified(target)} AS ${query}`, keyword, target };
+}
+
+/** A temporary table is created in no schema, or in pg_temp (PostgreSQL: 42P16 for any other). */
+function tempTarget(target: PgTarget, rel: Record<string, unknown>): void {
+  const schema = typeof rel.schemaname === 'string' ? rel.schemaname : null;
+  if (schema !== null && !/^pg_temp(_\d+)?$/.test(schema)) {
+    throw new PgSqlError('42P16', 'cannot create temporary relation in non-temporary schema');
+  }
+  target.schema = null;
+}
+
+/** Scratch tables and views outlive the session: they cannot be made from its temporary tables. */
+function refuseTempSource(rw: Rewriter): void {
+  if (rw.readsTemp) throw pgNotSupported('a scratch table, view or write that reads a temporary table (temporary tables end with the session)');
+}
+
+/** `INSERT INTO <temporary table> [(cols)] VALUES … | SELECT …`: the columns and the read statement. */
+function insertTemp(f: Record<string, unknown>, end: number, rw: Rewriter, target: PgTarget, keyword: string): PgTranslation {
+  if (f.withClause || f.onConflictClause || f.returningList || (f.override && f.override !== 'OVERRIDING_NOT_SET')) {
+    throw pgNotSupported('WITH, ON CONFLICT, RETURNING or OVERRIDING in an INSERT into a temporary table');
+  }
+  if (!f.selectStmt) throw pgNotSupported('INSERT … DEFAULT VALUES into a temporary table');
+  const columns = ((f.cols as unknown[] | undefined) ?? []).map((c) => String(inner(c)[1].name));
+  const rel = f.relation as Record<string, unknown>;
+  let i = rw.nameChainEnd(rw.tokAt(rw.loc(rel)));
+  if (rw.tokens[i]?.text.toLowerCase() === 'as') i += 2;
+  if (columns.length > 0 && rw.tokens[i]?.text === '(') i = rw.balancedEnd(i);
+  rw.rewrite(f.selectStmt);
+  const selectSql = rw.edits.render(rw.tokens[i]?.start ?? end, end).trim();
+  return {
+    kind: 'insert_temp_table', sql: `INSERT INTO ${quoteIdent(target.name)} ${selectSql}`, keyword, target, selectSql,
+    ...(columns.length > 0 ? { columns } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------- result column names
@@ -327,6 +416,8 @@ function selectInto(
 function withNames(t: PgTranslation, select: Record<string, unknown>): PgTranslation {
   const names = columnNamesOf(select);
   if (names) t.columnNames = names;
+  const types = ResultTypes.of(select);
+  if (types && types.some((x) => x !== undefined)) t.columnTypes = types;
   return t;
 }
 
