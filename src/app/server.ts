@@ -33,14 +33,22 @@ import { openLocalAdmin, type LocalControlPlane } from './admin-client.ts';
 import { LakeRuntime } from './lake-runtime.ts';
 import { loadOrCreateTls, type TlsMaterial } from './tls.ts';
 import { startPgListener } from '../protocols/pgwire/listener.ts';
+import { startAthenaListener } from '../protocols/athena/listener.ts';
 import { runlakeBackend } from '../protocols/pgwire/runlake-backend.ts';
+import { withDebugLog } from '../protocols/pgwire/debug-backend.ts';
 import { removeServerInfo, writeServerInfo } from './server-info.ts';
+import { addConsoleRoutes } from '../protocols/http/console-routes.ts';
+import { orgResultsLocation } from '../protocols/athena/result-location.ts';
+import { consoleBundle } from '../web/build.ts';
 
 export interface RunningServer {
   httpUrl: string;
   httpPort: number;
   /** The PostgreSQL wire listener's port (TLS offered on SSLRequest). */
   pgPort: number;
+  /** The Athena API's HTTPS port, and its URL (`https://host:port`, what clients set as endpoint). */
+  athenaPort: number;
+  athenaUrl: string;
   tls: TlsMaterial;
   adminToken: string;
   control: LocalControlPlane;
@@ -75,11 +83,28 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
   const httpPort = await listen(http, config.httpPort, config.host);
   const tls = await loadOrCreateTls(config.dataDir);
   const pg = await startPgListener({
-    backend: runlakeBackend({ service: queries, credentials: control.admin, control: control.store, scratchSchema: config.scratchSchema }),
+    backend: withDebugLog(runlakeBackend({ service: queries, credentials: control.admin, control: control.store, scratchSchema: config.scratchSchema }), join(config.dataDir, 'logs')),
     logger: log,
     host: config.host,
     port: config.pgPort,
     tls: { key: tls.key, cert: tls.cert },
+  });
+  const athena = await startAthenaListener({
+    service: queries, store, region: config.region, scratchSchema: config.scratchSchema,
+    directory: { resolveAccessKey: (id) => control.admin.resolveAccessKey(id), touchAccessKey: (id) => control.admin.touchAccessKey(id), getOrg: (name) => control.store.getOrg(name) },
+    tmpDir: join(config.dataDir, 'tmp', 'athena'), tls: { key: tls.key, cert: tls.cert }, host: config.host, port: config.httpsPort, log,
+    debug: { logsDir: join(config.dataDir, 'logs'), selectors: config.athenaDebug },
+  });
+  const athenaUrl = `https://${urlHost(config.host)}:${athena.port}`;
+  // The web console (built from src/web on its first request) and its API, on the HTTP listener.
+  addConsoleRoutes(router, {
+    queries, admin: control.admin, credentials: control.admin, log, bundle: consoleBundle,
+    queryRecords: (org, since) => control.store.listQueries(org, { since }),
+    lakeStatus: (org) => lakeStatus(runtime, org),
+    endpoints: () => ({
+      host: config.host, pgPort: pg.port, athenaPort: athena.port, region: config.region,
+      scratchSchema: config.scratchSchema, outputLocation: orgResultsLocation,
+    }),
   });
   const httpUrl = `http://${urlHost(config.host)}:${httpPort}`;
   await writeServerInfo(config.dataDir, { pid: process.pid, httpUrl, adminToken });
@@ -89,9 +114,10 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
 
   let closing: Promise<void> | undefined;
   return {
-    httpUrl, httpPort, pgPort: pg.port, tls, adminToken, control, runtime, queries,
+    httpUrl, httpPort, pgPort: pg.port, athenaPort: athena.port, athenaUrl, tls, adminToken, control, runtime, queries,
     close: () => (closing ??= (async () => {
       await pg.close({ graceMs: 2000 });
+      const athenaClosed = athena.close();
       const httpClosed = new Promise<void>((resolve) => {
         http.close(() => resolve());
         http.closeIdleConnections();
@@ -99,6 +125,7 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
       // Cancelling running queries ends their streams, so their connections can close.
       await queries.close();
       await httpClosed;
+      await athenaClosed;
       await engine.close();
       await runtime.close({ flush: true });
       await control.close();
@@ -164,7 +191,16 @@ function addLakeAdminRoutes(router: Router, runtime: LakeRuntime, control: Local
   });
 }
 
-export async function lakeStatus(runtime: LakeRuntime, org: string): Promise<Record<string, unknown>> {
+export interface LakeStatusInfo {
+  org: string;
+  version: number | null;
+  publishedAt: string | null;
+  /** Staged changes not yet published. */
+  pending: number;
+  tables: Record<string, { files: number; rows: number; bytes: number }>;
+}
+
+export async function lakeStatus(runtime: LakeRuntime, org: string): Promise<LakeStatusInfo> {
   const m = await readCurrentManifest(runtime.store, org);
   const tables: Record<string, { files: number; rows: number; bytes: number }> = {};
   for (const [t, files] of Object.entries(m?.tables ?? {})) {

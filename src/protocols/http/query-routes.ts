@@ -224,7 +224,7 @@ export function csvField(s: string | undefined): string {
 }
 
 /** Writes, then waits for the socket to drain if its buffer is full; false when the client is gone. */
-function write(res: ServerResponse, text: string): Promise<boolean> {
+export function write(res: ServerResponse, text: string): Promise<boolean> {
   if (res.destroyed) return Promise.resolve(false);
   if (res.write(text)) return Promise.resolve(true);
   return new Promise((resolve) => {
