@@ -109,12 +109,28 @@ describe('console API', () => {
     assert.equal((await sql(stack, 'acme', 'SELECT 1 AS one'))[0]!.one, 1);
   });
 
+  it("offers the organization's generated Looker project as a ZIP, for both dialects", async () => {
+    for (const dialect of ['athena', 'postgres']) {
+      const res = await fetch(`${stack.url}/console/api/orgs/acme/lookml.zip?dialect=${dialect}`, { headers: { cookie: acme.cookie } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'application/zip');
+      assert.match(res.headers.get('content-disposition') ?? '', new RegExp(`runlake_acme-lookml-${dialect}\\.zip`));
+      const zip = Buffer.from(await res.arrayBuffer());
+      assert.equal(zip.readUInt32LE(0), 0x04034b50, 'a ZIP local file header');
+      assert.ok(zip.includes('runlake_acme.model.lkml') && zip.includes('views/processes.view.lkml'), 'the model and the views are in it');
+    }
+    const bad = await acme.call('GET', '/console/api/orgs/acme/lookml.zip?dialect=mysql');
+    assert.equal(bad.status, 400);
+    assert.match((bad.body as { detail: string }).detail, /athena or postgres/);
+  });
+
   it('an acme user cannot reach globex through any console endpoint', async () => {
     const globexKey = stack.org('globex').access_key_id;
     const paths: [string, string, unknown?][] = [
       ['GET', '/console/api/orgs/globex'],
       ['GET', '/console/api/orgs/globex/filters'],
       ['GET', '/console/api/orgs/globex/connection'],
+      ['GET', '/console/api/orgs/globex/lookml.zip?dialect=athena'],
       ['GET', '/console/api/orgs/globex/schema'],
       ['GET', '/console/api/orgs/globex/queries'],
       ['POST', '/console/api/orgs/globex/queries', { sql: 'SELECT count(*) FROM processes' }],

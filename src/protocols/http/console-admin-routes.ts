@@ -3,6 +3,7 @@
  *
  *   GET    /console/api/orgs/:org                    → { name, database, timezone, analyticsEnabled, freshness }
  *   GET    /console/api/orgs/:org/connection         → where and how BI tools connect (host, ports, database, workgroup…)
+ *   GET    /console/api/orgs/:org/lookml.zip?dialect=athena|postgres → the generated Looker project (runlake lookml)
  *   GET    /console/api/orgs/:org/keys               → { keys: AccessKey[] }                   (org_admin, operator)
  *   POST   /console/api/orgs/:org/keys               { description? } → 201 key with its secret, shown once
  *   POST   /console/api/orgs/:org/keys/:id/rotate    → 201 a new key (secret shown once); the old one is revoked
@@ -21,6 +22,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AdminOps } from '../../control/admin.ts';
 import type { QueryRecord } from '../../control/control-store.ts';
 import { RunlakeError } from '../../util/errors.ts';
+import { lookmlZip } from '../../bi/lookml/project.ts';
 import type { ConsoleAccess } from './console-access.ts';
 import { bool, jsonBody, optStr, sendConsoleJson, str } from './console-http.ts';
 import type { Router } from './router.ts';
@@ -83,6 +85,21 @@ export function addConsoleAdminRoutes(router: Router, access: ConsoleAccess, dep
       pgwire: { host, port: e.pgPort, sslmode: 'require' },
       athena: { host, port: e.athenaPort, endpoint: `https://${host}:${e.athenaPort}`, region: e.region, outputLocation: e.outputLocation(org.name) },
     });
+  });
+
+  router.add('GET', `${p}/lookml.zip`, async (req, res, params) => {
+    access.forOrg(req, params.org!, 'view');
+    const org = await admin.getOrg(params.org!);
+    const dialect = new URL(req.url ?? '/', 'http://console').searchParams.get('dialect') ?? 'athena';
+    if (dialect !== 'athena' && dialect !== 'postgres') throw new RunlakeError('bad_request', 'dialect must be athena or postgres');
+    const zip = lookmlZip(org.name, dialect, { scratchSchema: deps.endpoints().scratchSchema });
+    res.writeHead(200, {
+      'content-type': 'application/zip',
+      'content-length': zip.length,
+      'content-disposition': `attachment; filename="runlake_${org.name}-lookml-${dialect}.zip"`,
+      'cache-control': 'no-store',
+    });
+    res.end(zip);
   });
 
   // --- access keys --------------------------------------------------------------------------

@@ -21,8 +21,16 @@ export interface Guide {
   values(c: Connection): GuideValue[];
   steps(c: Connection): string[];
   snippet?: { label: string; language: string; code(c: Connection): string };
+  /** A file the server generates for this organization (e.g. the Looker project). */
+  download?: { label: string; href(c: Connection): string };
   notes?: string[];
 }
+
+/** The generated Looker project of an organization, as a ZIP (runlake lookml). */
+const lookmlDownload = (dialect: 'athena' | 'postgres') => ({
+  label: `Download the Looker project (${dialect === 'athena' ? 'Athena' : 'PostgreSQL'} dialect, ZIP)`,
+  href: (c: Connection) => `/console/api/orgs/${encodeURIComponent(c.org)}/lookml.zip?dialect=${dialect}`,
+});
 
 export const KEY_ID = '<access key id>';
 export const SECRET = '<secret access key>';
@@ -66,6 +74,7 @@ export const GUIDES: Guide[] = [
       `Additional JDBC parameters: S3OutputLocation=${c.athena.outputLocation};Workgroup=${c.workgroup};UseResultsetStreaming=0`,
       'Test the connection, then Connect.',
     ],
+    download: lookmlDownload('athena'),
     notes: [TLS_NOTE, 'Looker can also connect over PostgreSQL (see Looker (PostgreSQL)); both read the same data.'],
   },
   {
@@ -83,6 +92,7 @@ export const GUIDES: Guide[] = [
       `Enable persistent derived tables with Temp Database ${c.scratchSchema}.`,
       'Test the connection, then Connect.',
     ],
+    download: lookmlDownload('postgres'),
     notes: [TLS_NOTE],
   },
   {

@@ -143,7 +143,7 @@ export async function waitUntil(page: Page, expression: string, timeoutMs = 30_0
 
 /** A client of the console API holding one user's session cookie and CSRF token. */
 export class ConsoleClient {
-  private cookie = '';
+  cookie = '';
   csrf = '';
 
   constructor(readonly base: string) {}

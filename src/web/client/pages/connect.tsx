@@ -70,6 +70,13 @@ export function ConnectPage(props: { org: string; tool: string; canAdminister: b
                   </pre>
                 </div>
               )}
+              {guide.download && (
+                <p>
+                  <a class="btn" href={guide.download.href(conn)} download>
+                    {guide.download.label}
+                  </a>
+                </p>
+              )}
               {guide.notes && (
                 <ul class="notes">
                   {guide.notes.map((n, i) => (
