@@ -28,7 +28,7 @@ export interface Guide {
 
 /** The generated Looker project of an organization, as a ZIP (runlake lookml). */
 const lookmlDownload = (dialect: 'athena' | 'postgres') => ({
-  label: `Download the Looker project (${dialect === 'athena' ? 'Athena' : 'PostgreSQL'} dialect, ZIP)`,
+  label: `Download the Looker project (${dialect === 'athena' ? 'Athena' : 'PostgreSQL'}, ZIP)`,
   href: (c: Connection) => `/console/api/orgs/${encodeURIComponent(c.org)}/lookml.zip?dialect=${dialect}`,
 });
 

@@ -72,7 +72,7 @@ export function ConnectPage(props: { org: string; tool: string; canAdminister: b
               )}
               {guide.download && (
                 <p>
-                  <a class="btn" href={guide.download.href(conn)} download>
+                  <a class="btn btn-wrap" href={guide.download.href(conn)} download>
                     {guide.download.label}
                   </a>
                 </p>
