@@ -1,10 +1,12 @@
 /**
  * The write side of one data dir at run time: each organization's staging store and publisher,
- * the publish scheduler (a publish follows a change within `publishIntervalMs`), and periodic
- * garbage collection.
+ * the background applier (after committed changes the organization's row store catches up with
+ * its staging store, off the request path, so that a publish is mostly Parquet writing — always
+ * when no publish is scheduled, and during bulk loads when one is), the publish scheduler (a
+ * publish follows a change within `publishIntervalMs`), and periodic garbage collection.
  */
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { RunlakeConfig } from '../config/config.ts';
 import { StagingStore } from '../ingest/staging-store.ts';
 import type { IngestTarget } from '../ingest/ingest-service.ts';
@@ -25,11 +27,33 @@ export interface LakeRuntimeOptions {
 
 type PublishListener = (r: PublishResult) => void;
 
+/** How long the background applier lets commits gather before a round (each round applies all of them). */
+const APPLY_GATHER_MS = 250;
+/** Staged document bytes past which the background applier runs even though a publish is scheduled (~1,000 typical processes). */
+const APPLY_BACKLOG_BYTES = 8 * 1024 * 1024;
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
 export class LakeRuntime implements IngestTarget {
   private readonly stagings = new Map<string, StagingStore>();
   private readonly publishers = new Map<string, Publisher>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly listeners: PublishListener[] = [];
+  /** Running background appliers per organization; `again` when a change arrived meanwhile. */
+  private readonly appliers = new Map<string, { done: Promise<void>; again: boolean }>();
+  private readonly stopping = new AbortController();
   private gcTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -41,6 +65,8 @@ export class LakeRuntime implements IngestTarget {
   }
 
   static async open(o: LakeRuntimeOptions): Promise<LakeRuntime> {
+    // Files an earlier run's apply steps left behind when it was killed (one writer per data dir: none is in use).
+    await rm(join(o.config.dataDir, 'tmp', 'rows'), { recursive: true, force: true });
     return new LakeRuntime(o, await ParquetWriter.create({ tempDir: join(o.config.dataDir, 'tmp', 'duckdb') }));
   }
 
@@ -81,8 +107,13 @@ export class LakeRuntime implements IngestTarget {
     this.listeners.push(l);
   }
 
-  /** IngestTarget: a change was committed; publish within the interval. */
+  /**
+   * IngestTarget: a change was committed; publish within the interval. The background applier
+   * runs when no publish is scheduled, or when more has piled up than a publish should apply
+   * itself (a bulk load); small steady changes are applied by the next publish in one step.
+   */
   changed(org: string): void {
+    if (!this.o.schedule || this.staging(org).pendingApplyBytes() >= APPLY_BACKLOG_BYTES) this.applySoon(org);
     if (!this.o.schedule || this.closed || this.timers.has(org)) return;
     const t = setTimeout(() => {
       this.timers.delete(org);
@@ -97,6 +128,38 @@ export class LakeRuntime implements IngestTarget {
         });
     }, this.o.config.publishIntervalMs);
     this.timers.set(org, t);
+  }
+
+  /** Resolves when the organization's background applier is idle (every change committed so far applied, or it failed). */
+  async applied(org: string): Promise<void> {
+    for (let a = this.appliers.get(org); a; a = this.appliers.get(org)) await a.done;
+  }
+
+  /** Starts the organization's background applier unless it runs (then it goes round once more). */
+  private applySoon(org: string): void {
+    if (this.closed) return;
+    const running = this.appliers.get(org);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { done: Promise.resolve(), again: true };
+    this.appliers.set(org, state);
+    state.done = (async () => {
+      try {
+        while (state.again && !this.closed) {
+          state.again = false;
+          // Let commits gather: a few larger apply steps cost far less than one per commit.
+          await sleep(APPLY_GATHER_MS, this.stopping.signal);
+          if (!this.closed) await this.publisher(org).applyStaged(this.stopping.signal);
+        }
+      } catch (e) {
+        // Nothing is lost: the next publish (or the next change) catches up from the staging store.
+        this.o.log.warn('applying staged changes to the row store failed; the next publish catches up', { org, error: String(e) });
+      } finally {
+        this.appliers.delete(org);
+      }
+    })();
   }
 
   async gc(org: string): Promise<GcResult> {
@@ -117,7 +180,9 @@ export class LakeRuntime implements IngestTarget {
   /** Waits for scheduled publishes to finish (so nothing acknowledged is left unpublished), then closes. */
   async close(opts: { flush?: boolean } = {}): Promise<void> {
     this.closed = true;
+    this.stopping.abort();
     if (this.gcTimer) clearInterval(this.gcTimer);
+    for (const a of [...this.appliers.values()]) await a.done;
     const pending = [...this.timers.keys()];
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();

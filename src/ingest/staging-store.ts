@@ -10,12 +10,18 @@
  * - a snapshot older than or equal to the stored one (by snapshot_at) is ignored, so sources may
  *   retry and deliver out of order;
  * - every change marks the partitions it touches dirty with a growing sequence number; a publish
- *   clears only the marks it saw, so a change that lands during a publish is published next time.
+ *   clears only the marks it saw, so a change that lands during a publish is published next time;
+ * - every process row carries the sequence number of its last write, so a derived store (the
+ *   lake's row store) can catch up on exactly the processes written after the point it reached;
+ * - `store_id` is fixed when the file is created: a derived store built from another staging
+ *   file (one deleted and created again) can tell, and rebuilds.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { MemberLoginEvent, MemberSnapshot, ProcessSnapshot } from '../schema/index.ts';
+import { RecentChanges, type LoggedChange } from './recent-changes.ts';
 
 /** What changed: `processes/<YYYY-MM-DD>` (the processes started that day), `members` or `member_logins`. */
 export type PartKey = string;
@@ -56,12 +62,24 @@ const MIGRATIONS = [
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
    INSERT INTO meta VALUES ('seq', '0');
    INSERT INTO meta VALUES ('published_seq', '0');`,
+  // The identity of this staging file (see the invariants above); a random id per file.
+  () => `INSERT INTO meta VALUES ('store_id', '${randomUUID()}');`,
 ];
+
+/** One process written after some sequence number: its current document (JSON: UTF-8 bytes or a string), or null for a tombstone. */
+export interface ProcessChange {
+  process_id: string;
+  seq: number;
+  doc: Buffer | string | null;
+}
 
 export class StagingStore {
   private readonly db: Database.Database;
   private seq = 0;
   private readonly stmts;
+  /** Recent commits in memory (see recent-changes.ts), and the changes of the transaction running. */
+  private readonly recent = new RecentChanges();
+  private txChanges: LoggedChange[] = [];
 
   private constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
@@ -132,6 +150,11 @@ export class StagingStore {
     });
   }
 
+  /** Bytes of committed process documents a derived store has not yet reported applied (see recent-changes.ts); 0 after a restart. */
+  pendingApplyBytes(): number {
+    return this.recent.pendingBytes;
+  }
+
   /** Partitions changed since their last publish. */
   dirtyParts(): DirtyPart[] {
     return readerOn(this.db).dirtyParts();
@@ -162,7 +185,8 @@ export class StagingStore {
 
   /**
    * A reader pinned to one consistent state (dirty marks and documents), on its own connection, so
-   * it may be consumed across awaits while ingest goes on. Release it with `close()`.
+   * it may be consumed across awaits while ingest goes on. Release it with `close()` (idempotent)
+   * as soon as possible: while it is open SQLite cannot recycle its write-ahead log.
    */
   snapshotReader(): StagingReader & { close(): void } {
     const db = new Database(this.path, { readonly: true });
@@ -172,7 +196,11 @@ export class StagingStore {
     reader.dirtyParts(); // the first read pins the snapshot
     return {
       ...reader,
+      // The documents just committed are still in memory; SQLite is read only when the log has a gap.
+      processChanges: (after) => this.recent.between(after, reader.seq()) ?? reader.processChanges(after),
+      changesApplied: (seq) => this.recent.forgetThrough(seq),
       close: () => {
+        if (!db.open) return;
         db.exec('COMMIT');
         db.close();
       },
@@ -203,6 +231,7 @@ export class StagingStore {
     const cur = this.stmts.getProcess.get(id);
     if (cur && cur.snapshot_at >= snapshotAt) return false;
     this.stmts.putProcess.run(id, snapshotAt, day, ++this.seq, doc);
+    this.txChanges.push({ process_id: id, seq: this.seq, doc });
     if (cur?.started_on && cur.started_on !== day) this.markDirty(processPart(cur.started_on));
     if (day) this.markDirty(processPart(day));
     return true;
@@ -214,12 +243,18 @@ export class StagingStore {
 
   /** A write transaction (BEGIN IMMEDIATE); the change sequence is read and saved inside it. */
   private inTransaction<T>(fn: () => T): T {
-    return this.db.transaction(() => {
-      const startSeq = (this.seq = Number(this.stmts.getSeq.get()));
+    let from = 0;
+    this.txChanges = [];
+    const r = this.db.transaction(() => {
+      const startSeq = (from = this.seq = Number(this.stmts.getSeq.get()));
       const r = fn();
       if (this.seq !== startSeq) this.stmts.setSeq.run(String(this.seq));
       return r;
     }).immediate();
+    // Committed: log it (a transaction that threw was rolled back and is not logged).
+    this.recent.record(from, this.seq, this.txChanges);
+    this.txChanges = [];
+    return r;
   }
 }
 
@@ -227,40 +262,35 @@ export interface StagingReader {
   dirtyParts(): DirtyPart[];
   /** The change sequence number of the state this reader sees. */
   seq(): number;
-  /** The sequence number of the last published state. */
-  publishedSeq(): number;
-  /** Ids of the processes written (changed, moved or deleted) after sequence number `after`. */
-  changedProcessIds(after: number): Iterable<string>;
-  /** Documents of the live processes started between two days of a month and written after `after`. */
-  changedDocsOfDays(month: string, fromDay: number, toDay: number, after: number): Iterable<string>;
+  /** The identity of the staging file (fixed when it was created). */
+  storeId(): string;
+  /** Processes written (changed, moved or deleted) after sequence number `after`, in sequence order. */
+  processChanges(after: number): Iterable<ProcessChange>;
+  /** Tells the store that a derived store has every change through `seq` (it may drop what it keeps in memory for it). */
+  changesApplied(seq: number): void;
   /** Every month that has at least one live process. */
   allMonths(): string[];
   /** Live processes per start day (1..31) of a month. */
   dayCounts(month: string): Map<number, number>;
-  /** Documents of the live processes started between two days of a month, inclusive. */
-  processDocsOfDays(month: string, fromDay: number, toDay: number): Iterable<string>;
   allProcessDocs(): Iterable<string>;
   memberDocs(): Iterable<string>;
   logins(): Iterable<MemberLoginEvent>;
 }
 
-const pad = (d: number): string => String(d).padStart(2, '0');
-
 function readerOn(db: Database.Database): StagingReader {
-  const rangeDocs = db.prepare<[string, string], string>('SELECT doc FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL ORDER BY started_on, process_id').pluck();
-  const changedDocs = db.prepare<[string, string, number], string>('SELECT doc FROM processes WHERE started_on BETWEEN ? AND ? AND doc IS NOT NULL AND seq > ? ORDER BY started_on, process_id').pluck();
   const meta = db.prepare<[string], string>('SELECT value FROM meta WHERE key = ?').pluck();
   const dayCounts = db.prepare<[string, string], { d: string; n: number }>('SELECT started_on AS d, count(*) AS n FROM processes WHERE started_on BETWEEN ? AND ? GROUP BY 1');
   return {
     dirtyParts: () => db.prepare<[], DirtyPart>('SELECT part, seq FROM dirty ORDER BY part').all(),
     seq: () => Number(meta.get('seq')),
-    publishedSeq: () => Number(meta.get('published_seq')),
-    changedProcessIds: (after) => db.prepare<[number], string>('SELECT process_id FROM processes WHERE seq > ?').pluck().iterate(after) as IterableIterator<string>,
-    changedDocsOfDays: (month, from, to, after) => changedDocs.iterate(`${month}-${pad(from)}`, `${month}-${pad(to)}`, after) as IterableIterator<string>,
+    storeId: () => meta.get('store_id')!,
+    changesApplied: () => undefined,
+    processChanges: (after) =>
+      // As a BLOB: the stored UTF-8 bytes, without decoding them into a string.
+      db.prepare<[number], ProcessChange>('SELECT process_id, seq, CAST(doc AS BLOB) AS doc FROM processes WHERE seq > ? ORDER BY seq').iterate(after) as IterableIterator<ProcessChange>,
     // Tombstones have no start day, so `started_on IS NOT NULL` means live (without reading the documents).
     allMonths: () => db.prepare<[], string>('SELECT DISTINCT substr(started_on, 1, 7) FROM processes WHERE started_on IS NOT NULL ORDER BY 1').pluck().all(),
     dayCounts: (month) => new Map(dayCounts.all(`${month}-01`, `${month}-31`).map((r) => [Number(r.d.slice(8, 10)), r.n])),
-    processDocsOfDays: (month, from, to) => rangeDocs.iterate(`${month}-${pad(from)}`, `${month}-${pad(to)}`) as IterableIterator<string>,
     allProcessDocs: () => db.prepare<[], string>('SELECT doc FROM processes WHERE doc IS NOT NULL ORDER BY process_id').pluck().iterate() as IterableIterator<string>,
     memberDocs: () => db.prepare<[], string>('SELECT doc FROM members ORDER BY member_id').pluck().iterate() as IterableIterator<string>,
     logins: () => db.prepare<[], MemberLoginEvent>('SELECT member_id, login_at FROM member_logins ORDER BY member_id, login_at').iterate(),
@@ -271,7 +301,8 @@ function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      const m = MIGRATIONS[v]!;
+      db.exec(typeof m === 'string' ? m : m());
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

@@ -40,6 +40,12 @@ function jsonColumns(cols: ReadonlyArray<readonly [string, string]>): string {
 }
 
 /**
+ * The day of the month (1..31) the process started on (or was created on): which chunk of its
+ * month partition its rows belong to (see chunks.ts). Not a lake column; the row store keeps it.
+ */
+export const DAY_COLUMN = 'started_day';
+
+/**
  * Timestamps are read by DuckDB's own ISO 8601 cast (about twice as fast as a `timestampformat`):
  * validation has normalized every one to UTC `…Z`, which that cast reads exactly.
  *
@@ -47,15 +53,17 @@ function jsonColumns(cols: ReadonlyArray<readonly [string, string]>): string {
  * `field`, `cmt`, `iss`, `asg`, from which `selectRows` reads.
  */
 export function loadProcessDocsSql(ndjsonPath: string): string[] {
+  const keys = `${PARTITION_COLUMN}, ${DAY_COLUMN}`;
   return [
     `CREATE OR REPLACE TEMP TABLE doc AS
-       SELECT *, strftime(coalesce(started_at, created_at), '%Y-%m') AS ${PARTITION_COLUMN}
+       SELECT *, strftime(coalesce(started_at, created_at), '%Y-%m') AS ${PARTITION_COLUMN},
+              day(coalesce(started_at, created_at))::UTINYINT AS ${DAY_COLUMN}
        FROM read_json(${sqlString(ndjsonPath)}, format = 'newline_delimited', columns = ${processDocColumns()}, maximum_object_size = 67108864)`,
-    `CREATE OR REPLACE TEMP TABLE task AS SELECT process_id, snapshot_at, ${PARTITION_COLUMN}, unnest(tasks) AS x FROM doc`,
-    `CREATE OR REPLACE TEMP TABLE field AS SELECT process_id, ${PARTITION_COLUMN}, unnest(form_fields) AS x FROM doc`,
-    `CREATE OR REPLACE TEMP TABLE cmt AS SELECT process_id, ${PARTITION_COLUMN}, unnest(comments) AS x FROM doc`,
-    `CREATE OR REPLACE TEMP TABLE iss AS SELECT process_id, ${PARTITION_COLUMN}, unnest(issues) AS x FROM doc`,
-    `CREATE OR REPLACE TEMP TABLE asg AS SELECT process_id, ${PARTITION_COLUMN}, x.task_id AS task_id, unnest(x.assignees) AS a FROM task`,
+    `CREATE OR REPLACE TEMP TABLE task AS SELECT process_id, snapshot_at, ${keys}, unnest(tasks) AS x FROM doc`,
+    `CREATE OR REPLACE TEMP TABLE field AS SELECT process_id, ${keys}, unnest(form_fields) AS x FROM doc`,
+    `CREATE OR REPLACE TEMP TABLE cmt AS SELECT process_id, ${keys}, unnest(comments) AS x FROM doc`,
+    `CREATE OR REPLACE TEMP TABLE iss AS SELECT process_id, ${keys}, unnest(issues) AS x FROM doc`,
+    `CREATE OR REPLACE TEMP TABLE asg AS SELECT process_id, ${keys}, x.task_id AS task_id, unnest(x.assignees) AS a FROM task`,
   ];
 }
 
@@ -90,28 +98,31 @@ function mappings(org: string): Record<TableName, Mapping> {
   return {
     processes: {
       from: `doc LEFT JOIN (
-               SELECT process_id AS pid, count(*) FILTER (x.due_at IS NOT NULL AND coalesce(x.completed_at, snapshot_at) > x.due_at) AS late
+               SELECT process_id AS pid, count(*) FILTER (x.due_at IS NOT NULL AND coalesce(x.completed_at, snapshot_at) > x.due_at) AS late,
+                      count(*) FILTER (x.task_status = 'completed') AS completed
                FROM task GROUP BY process_id) l ON l.pid = doc.process_id`,
       columns: {
         ...straight(processes, null),
         organization_id: ORG,
         process_id: 'doc.process_id',
         total_tasks: count('len(tasks)'),
-        tasks_completed: count(`len(list_filter(tasks, t -> t.task_status = 'completed'))`),
+        tasks_completed: count('l.completed'),
         late_tasks: count('l.late'),
         has_open_issue: `coalesce(len(list_filter(issues, i -> NOT i.is_resolved)) > 0, false)`,
         started_month: PARTITION_COLUMN,
       },
     },
     steps: {
+      // One aggregate over a task's form fields, comments and issues (one hash join, not three).
       from: `task
-        LEFT JOIN (SELECT process_id AS pid, x.task_id AS tid, count(*) AS n FROM field WHERE x.task_id IS NOT NULL GROUP BY ALL) f
-          ON f.pid = task.process_id AND f.tid = x.task_id
-        LEFT JOIN (SELECT process_id AS pid, x.task_id AS tid, count(*) AS n FROM cmt GROUP BY ALL) c
-          ON c.pid = task.process_id AND c.tid = x.task_id
-        LEFT JOIN (SELECT process_id AS pid, x.task_id AS tid, count(*) AS n, count(*) FILTER (x.is_resolved) AS resolved
-                   FROM iss WHERE x.task_id IS NOT NULL GROUP BY ALL) i
-          ON i.pid = task.process_id AND i.tid = x.task_id`,
+        LEFT JOIN (
+          SELECT pid, tid, count(*) FILTER (kind = 'f') AS fields, count(*) FILTER (kind = 'c') AS comments,
+                 count(*) FILTER (kind = 'i') AS issues, count(*) FILTER (kind = 'i' AND resolved) AS resolved
+          FROM (SELECT process_id AS pid, x.task_id AS tid, 'f' AS kind, NULL::BOOLEAN AS resolved FROM field WHERE x.task_id IS NOT NULL
+                UNION ALL SELECT process_id, x.task_id, 'c', NULL FROM cmt
+                UNION ALL SELECT process_id, x.task_id, 'i', x.is_resolved FROM iss WHERE x.task_id IS NOT NULL)
+          GROUP BY pid, tid) k
+          ON k.pid = task.process_id AND k.tid = x.task_id`,
       columns: {
         ...straight(PROCESS_LISTS.tasks, 'x'),
         organization_id: ORG,
@@ -120,10 +131,10 @@ function mappings(org: string): Record<TableName, Mapping> {
         assigned_group_ids: listOf('group'),
         assigned_guest_emails: listOf('guest'),
         total_assignees: count('len(x.assignees)'),
-        form_field_count: count('f.n'),
-        comment_count: count('c.n'),
-        issues_reported: count('i.n'),
-        issues_resolved: count('i.resolved'),
+        form_field_count: count('k.fields'),
+        comment_count: count('k.comments'),
+        issues_reported: count('k.issues'),
+        issues_resolved: count('k.resolved'),
         started_month: PARTITION_COLUMN,
       },
     },
@@ -169,12 +180,13 @@ function mappings(org: string): Record<TableName, Mapping> {
 
 /**
  * `SELECT <every column, in schema order, cast to its type> FROM …` for one table. The partition
- * column is included (COPY … PARTITION_BY moves it into the path).
+ * column is included; for a process-scoped table, so is `DAY_COLUMN` (last).
  */
 export function selectRows(org: string, table: TableName): string {
   const def = TABLES.find((t) => t.name === table)!;
   const m = mappings(org)[table];
   const cols = def.columns.map((c) => `CAST(${m.columns[c.name]} AS ${DUCKDB_TYPE[c.type]}) AS ${c.name}`);
+  if (def.scope === 'process') cols.push(DAY_COLUMN);
   return `SELECT ${cols.join(',\n       ')}\nFROM ${m.from}`;
 }
 

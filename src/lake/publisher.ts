@@ -2,9 +2,12 @@
  * The publisher: turns an organization's changed staging state into a new immutable snapshot.
  *
  * One publish:
- *   1. pins a consistent read of the staging store (dirty marks + documents);
- *   2. writes the changed chunks' rows as Parquet (a chunk is a range of start days of a month —
- *      see chunks.ts; members and logins only when they changed) into a local work directory;
+ *   1. takes the organization's row store (row-store.ts: typed rows derived from the staging
+ *      store, normally kept current by `applyStaged` in the background) and, holding it, pins a
+ *      consistent read of the staging store (dirty marks + documents);
+ *   2. brings the row store exactly to that read, and writes the changed chunks' rows from it as
+ *      Parquet (a chunk is a range of start days of a month — see chunks.ts; members and logins,
+ *      from the staging store, only when they changed) into a local work directory;
  *   3. uploads the new files (unique names: `v<version>-<uuid>.parquet`);
  *   4. writes the new manifest: the previous one with the changed partitions replaced, every
  *      unchanged file carried over;
@@ -20,7 +23,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import { once } from 'node:events';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import type { StagingStore } from '../ingest/staging-store.ts';
+import type { StagingReader, StagingStore } from '../ingest/staging-store.ts';
 import { TABLES, type TableName } from '../schema/index.ts';
 import type { Logger } from '../util/logger.ts';
 import type { ObjectStore } from './object-store.ts';
@@ -28,8 +31,9 @@ import { MANIFEST_FORMAT, dataFileKey, emptyTables, type Manifest, type Manifest
 import { readCurrentManifest, setCurrent, writeManifest } from './manifest-store.ts';
 import type { ParquetWriter, WrittenFile } from './parquet-writer.ts';
 import { DEFAULT_CHUNK_TARGET, WHOLE_MONTH, chunksToRewrite, overlaps, type DayRange } from './chunks.ts';
+import { rowStorePathFor, type ApplyFaultPoint, type RowStore } from './row-store.ts';
 
-export type FaultPoint = 'after-upload' | 'after-manifest';
+export type FaultPoint = 'after-upload' | 'after-manifest' | ApplyFaultPoint;
 
 export interface PublishResult {
   org: string;
@@ -44,6 +48,8 @@ export interface PublishResult {
   manifest: Manifest;
   /** When the staging state this snapshot holds was read (epoch ms): every change acknowledged before it is in. */
   readAt: number;
+  /** Processes this publish had to apply to the row store itself (the background applier had not yet). */
+  caughtUp: number;
 }
 
 export interface PublisherOptions {
@@ -80,81 +86,98 @@ export class Publisher {
     return next;
   }
 
-  /** Local paths of a chunk's current files per table (downloaded under `dir` for a remote store, keys kept). */
-  private async localFiles(m: Manifest, month: string, days: DayRange, dir: string): Promise<Map<TableName, string[]>> {
-    const out = new Map<TableName, string[]>();
-    for (const t of PROCESS_TABLES) {
-      const paths: string[] = [];
-      for (const f of m.tables[t]) {
-        if (f.partition !== month || !overlaps(fileDays(f), days)) continue;
-        if (this.o.store.localPath) paths.push(this.o.store.localPath(f.key));
-        else {
-          const local = join(dir, f.key);
-          if (!(await this.o.store.getFile(f.key, local))) throw new Error(`lake file ${f.key} of the live snapshot is missing`);
-          paths.push(local);
+  /**
+   * Brings the row store up to date with the staging store, one bounded step at a time, each on a
+   * fresh staging read, until it has caught up or `signal` aborts; a publish waits for at most
+   * one step. Returns the processes applied. This is the background applier: ingest calls it
+   * after a commit, off the request path.
+   */
+  async applyStaged(signal?: AbortSignal): Promise<number> {
+    const rows = await this.rowStore();
+    let total = 0;
+    while (!signal?.aborted) {
+      const r = await rows.exclusive(async () => {
+        const reader = this.o.staging.snapshotReader(); // pinned under the lock, like a publish's
+        try {
+          return rows.behind(reader) ? await rows.catchUp(reader, { maxSteps: 1, doneReading: () => reader.close() }) : undefined;
+        } finally {
+          reader.close();
         }
-      }
-      out.set(t, paths);
+      });
+      if (!r) break;
+      total += r.applied;
     }
-    return out;
+    return total;
+  }
+
+  private rowStore(): Promise<RowStore> {
+    const fault = this.o.fault;
+    return this.o.writer.rowStore({
+      org: this.o.org, path: rowStorePathFor(this.o.staging.path), workDir: join(this.o.workDir ?? tmpdir(), 'rows'), log: this.o.log,
+      ...(fault ? { fault } : {}),
+    });
   }
 
   private async publishOnce(): Promise<PublishResult | undefined> {
     const { org, staging, store, writer, log } = this.o;
-    const readAt = Date.now();
     const phase = phaseTimer(log, org);
-    const reader = staging.snapshotReader();
+    const rows = await this.rowStore();
     const work = await fs.mkdtemp(join(this.o.workDir ?? tmpdir(), `runlake-publish-${org}-`));
+    let reader: (StagingReader & { close(): void }) | undefined;
     try {
       const current = await readCurrentManifest(store, org);
-      const dirty = reader.dirtyParts();
-      if (dirty.length === 0 && current) return undefined;
       const version = (current?.version ?? 0) + 1;
       const prefix = `v${version}`;
-      const full = current === undefined;
-      const orgTables: ('members' | 'member_logins')[] = (['members', 'member_logins'] as const).filter((t) => full || dirty.some((d) => d.part === t));
+      // The staging read is pinned while holding the row store, so no apply can take the rows past
+      // it: catching up then brings them exactly to it.
+      const prepared = await rows.exclusive(async () => {
+        const readAt = Date.now();
+        const pinned = (reader = staging.snapshotReader());
+        const dirty = pinned.dirtyParts();
+        if (dirty.length === 0 && current) return undefined;
+        const full = current === undefined;
+        const orgTables: ('members' | 'member_logins')[] = (['members', 'member_logins'] as const).filter((t) => full || dirty.some((d) => d.part === t));
 
-      // Which chunks of which months to rewrite (all of them on the first publish).
-      const dirtyDays = new Map<string, Set<number>>();
-      for (const d of dirty) {
-        const m = /^processes\/(\d{4}-\d{2})-(\d{2})$/.exec(d.part);
-        if (m) (dirtyDays.get(m[1]!) ?? dirtyDays.set(m[1]!, new Set()).get(m[1]!)!).add(Number(m[2]));
-      }
-      const months = full ? reader.allMonths() : [...dirtyDays.keys()].sort();
-      const plans = months.map((month) => ({
-        month,
-        ...chunksToRewrite(full ? [] : monthChunks(current, month), dirtyDays.get(month) ?? new Set(), reader.dayCounts(month), this.o.chunkTarget ?? DEFAULT_CHUNK_TARGET),
-      }));
-
-      phase('plan');
-      const written: { file: WrittenFile; days: DayRange | null }[] = [];
-      const since = reader.publishedSeq();
-      let changedIds: string | undefined;
-      // One chunk at a time keeps the engine's memory bounded whatever the organization's size.
-      for (const { month, write, drop } of plans) {
-        for (const days of write) {
-          const out = join(work, 'out', `${month}-${days.from}`);
-          const docs = join(work, `processes-${month}-${days.from}.ndjson`);
-          const same = drop.find((r) => r.from === days.from && r.to === days.to);
-          let files: WrittenFile[] = [];
-          if (same) {
-            // The chunk keeps its days: merge its current files with the changed documents.
-            changedIds ??= await writeChangedIds(join(work, 'changed-ids.ndjson'), reader.changedProcessIds(since));
-            await writeLines(docs, reader.changedDocsOfDays(month, days.from, days.to, since));
-            const oldFiles = await this.localFiles(current!, month, days, join(work, 'old'));
-            files = await writer.mergeProcessTables(org, month, { ndjsonPath: docs, changedIdsPath: changedIds, oldFiles }, out, prefix);
-          } else if ((await writeLines(docs, reader.processDocsOfDays(month, days.from, days.to))) > 0) {
-            files = await writer.writeProcessTables(org, month, docs, out, prefix);
-          }
-          written.push(...files.map((file) => ({ file, days })));
-          await fs.rm(docs, { force: true });
-          phase(`chunk ${month} ${days.from}-${days.to} (${same ? 'merge' : 'rebuild'})`);
+        // Which chunks of which months to rewrite (all of them on the first publish).
+        const dirtyDays = new Map<string, Set<number>>();
+        for (const d of dirty) {
+          const m = /^processes\/(\d{4}-\d{2})-(\d{2})$/.exec(d.part);
+          if (m) (dirtyDays.get(m[1]!) ?? dirtyDays.set(m[1]!, new Set()).get(m[1]!)!).add(Number(m[2]));
         }
-      }
+        const months = full ? pinned.allMonths() : [...dirtyDays.keys()].sort();
+        const plans = months.map((month) => ({
+          month,
+          ...chunksToRewrite(full ? [] : monthChunks(current, month), dirtyDays.get(month) ?? new Set(), pinned.dayCounts(month), this.o.chunkTarget ?? DEFAULT_CHUNK_TARGET),
+        }));
+        const seq = pinned.seq();
+        // Members and logins are read now, so that the staging read can end as soon as the rows have caught up.
+        const orgDocs = new Map<string, string>();
+        for (const t of orgTables) {
+          const docs = join(work, `${t}.ndjson`);
+          await writeLines(docs, t === 'members' ? pinned.memberDocs() : mapIter(pinned.logins(), (e) => JSON.stringify(e)));
+          orgDocs.set(t, docs);
+        }
+        phase('plan');
+
+        // The rows exactly as of the pinned read: what the background applier has not done yet, this does.
+        const caughtUp = (await rows.catchUp(pinned, { doneReading: () => pinned.close() })).applied;
+        phase(`catch up (${caughtUp} processes)`);
+        const written: { file: WrittenFile; days: DayRange | null }[] = [];
+        // One chunk at a time keeps the engine's memory bounded whatever the organization's size.
+        for (const { month, write } of plans) {
+          for (const days of write) {
+            const files = await writer.writeChunk(rows, month, days, join(work, 'out', `${month}-${days.from}`), prefix);
+            written.push(...files.map((file) => ({ file, days })));
+            phase(`chunk ${month} ${days.from}-${days.to}`);
+          }
+        }
+        return { readAt, seq, dirty, orgTables, orgDocs, months, plans, caughtUp, written };
+      });
+      if (!prepared) return undefined;
+      const { readAt, seq, dirty, orgTables, orgDocs, months, plans, caughtUp, written } = prepared;
+
       for (const t of orgTables) {
-        const docs = join(work, `${t}.ndjson`);
-        await writeLines(docs, t === 'members' ? reader.memberDocs() : mapIter(reader.logins(), (e) => JSON.stringify(e)));
-        written.push(...(await writer.writeOrgTable(org, t, docs, join(work, 'out'), prefix)).map((file) => ({ file, days: null })));
+        written.push(...(await writer.writeOrgTable(org, t, orgDocs.get(t)!, join(work, 'out'), prefix)).map((file) => ({ file, days: null })));
       }
 
       const newFiles: Record<string, ManifestFile[]> = {};
@@ -183,11 +206,11 @@ export class Publisher {
       await writeManifest(store, manifest);
       await this.o.fault?.('after-manifest');
       await setCurrent(store, org, version);
-      staging.markPublished(dirty, reader.seq());
+      staging.markPublished(dirty, seq);
       phase('commit');
 
       const result: PublishResult = {
-        org, version, months: [...months].sort(), orgTables, manifest, readAt,
+        org, version, months: [...months].sort(), orgTables, manifest, readAt, caughtUp,
         filesWritten: written.length,
         rowsWritten: written.reduce((s, w) => s + w.file.rows, 0),
         bytesWritten: written.reduce((s, w) => s + w.file.bytes, 0),
@@ -195,7 +218,7 @@ export class Publisher {
       log.info('published snapshot', { org, version, months: result.months.length, files: result.filesWritten, rows: result.rowsWritten });
       return result;
     } finally {
-      reader.close();
+      reader?.close();
       await fs.rm(work, { recursive: true, force: true });
     }
   }
@@ -209,12 +232,6 @@ function phaseTimer(log: Logger, org: string): (name: string) => void {
     log.debug('publish phase', { org, phase: name, ms: Math.round(now - last) });
     last = now;
   };
-}
-
-/** Writes the ids of changed processes, one JSON object a line; returns the path. */
-async function writeChangedIds(path: string, ids: Iterable<string>): Promise<string> {
-  await writeLines(path, mapIter(ids, (id) => JSON.stringify({ process_id: id })));
-  return path;
 }
 
 /** The day range a file covers (files without one cover the whole month). */
