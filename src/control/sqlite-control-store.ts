@@ -6,6 +6,13 @@
  * waits for SQLite's lock instead of failing. The schema is migrated forward on open, inside an
  * IMMEDIATE transaction, by the `user_version` pragma; a file written by a newer Runlake is refused.
  * better-sqlite3's types stay in this file.
+ *
+ * Query history goes through a second connection to the same file at synchronous=NORMAL: its
+ * rows are an operational record written three times per query, not an acknowledgement to
+ * anyone, so they are not worth an fsync each (that cost a small query ~10 ms). In WAL mode
+ * NORMAL survives a crash of the process (the write is in the OS); a power loss may drop the last
+ * history rows written since the previous sync — never the file's consistency, and never another
+ * table's rows, whose FULL commits sync the whole log up to and including them.
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -197,17 +204,22 @@ const QUERY_PATCH_COLUMNS: Record<keyof QueryRecordPatch, string> = {
 
 export class SqliteControlStore implements ControlStore {
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly historyStatements = new Map<string, Database.Statement>();
 
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(
+    private readonly db: Database.Database,
+    /** The query history's connection (synchronous=NORMAL; see above). */
+    private readonly historyDb: Database.Database,
+  ) {}
 
   /** A prepared statement, compiled once per connection (lookups run on every request). */
   private sql(text: string): Database.Statement {
-    let stmt = this.statements.get(text);
-    if (!stmt) {
-      stmt = this.db.prepare(text);
-      this.statements.set(text, stmt);
-    }
-    return stmt;
+    return prepared(this.db, this.statements, text);
+  }
+
+  /** A prepared statement on the query history's connection. */
+  private historySql(text: string): Database.Statement {
+    return prepared(this.historyDb, this.historyStatements, text);
   }
 
   /** Opens (creating if needed) `<dataDir>/control.db` and migrates it to the current schema. */
@@ -240,7 +252,16 @@ export class SqliteControlStore implements ControlStore {
       if (e instanceof RunlakeError) throw e;
       throw new RunlakeError('unavailable', `cannot open the control database ${path}: ${fsReason(e)}`);
     }
-    return new SqliteControlStore(db);
+    let historyDb: Database.Database;
+    try {
+      historyDb = new Database(path, { timeout: opts.busyTimeoutMs ?? 10_000 });
+      historyDb.pragma('synchronous = NORMAL');
+      historyDb.pragma('foreign_keys = ON');
+    } catch (e) {
+      db.close();
+      throw new RunlakeError('unavailable', `cannot open the control database ${path}: ${fsReason(e)}`);
+    }
+    return new SqliteControlStore(db, historyDb);
   }
 
   /** The schema version recorded in the file. */
@@ -386,7 +407,7 @@ export class SqliteControlStore implements ControlStore {
 
   async recordQuery(q: QueryRecord): Promise<boolean> {
     const r = this
-      .sql(
+      .historySql(
         `INSERT INTO query_history (query_id, org, principal, protocol, dialect, sql, state, error_code, error,
            submitted_at, started_at, finished_at, queue_ms, exec_ms, rows, bytes_scanned, snapshot_version, cached, truncated)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -409,12 +430,12 @@ export class SqliteControlStore implements ControlStore {
       values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
     }
     if (sets.length === 0) return (await this.getQuery(queryId)) !== undefined;
-    const r = this.sql(`UPDATE query_history SET ${sets.join(', ')} WHERE query_id = ?`).run(...values, queryId);
+    const r = this.historySql(`UPDATE query_history SET ${sets.join(', ')} WHERE query_id = ?`).run(...values, queryId);
     return r.changes === 1;
   }
 
   async getQuery(queryId: string): Promise<QueryRecord | undefined> {
-    const row = this.sql('SELECT * FROM query_history WHERE query_id = ?').get(queryId) as QueryRow | undefined;
+    const row = this.historySql('SELECT * FROM query_history WHERE query_id = ?').get(queryId) as QueryRow | undefined;
     return row ? queryFromRow(row) : undefined;
   }
 
@@ -438,16 +459,16 @@ export class SqliteControlStore implements ControlStore {
       text += ' LIMIT ?';
       values.push(Math.max(0, Math.floor(filter.limit)));
     }
-    return (this.sql(text).all(...values) as QueryRow[]).map(queryFromRow);
+    return (this.historySql(text).all(...values) as QueryRow[]).map(queryFromRow);
   }
 
   async deleteQueriesBefore(at: string): Promise<number> {
-    return this.sql('DELETE FROM query_history WHERE submitted_at < ?').run(at).changes;
+    return this.historySql('DELETE FROM query_history WHERE submitted_at < ?').run(at).changes;
   }
 
   async failUnfinishedQueries(at: string, errorCode: string, error: string): Promise<number> {
     const r = this
-      .sql(
+      .historySql(
         `UPDATE query_history SET state = 'FAILED', error_code = ?, error = ?, finished_at = ?
          WHERE state IN ('QUEUED', 'RUNNING')`,
       )
@@ -462,8 +483,18 @@ export class SqliteControlStore implements ControlStore {
   }
 
   async close(): Promise<void> {
+    if (this.historyDb.open) this.historyDb.close();
     if (this.db.open) this.db.close();
   }
+}
+
+function prepared(db: Database.Database, cache: Map<string, Database.Statement>, text: string): Database.Statement {
+  let stmt = cache.get(text);
+  if (!stmt) {
+    stmt = db.prepare(text);
+    cache.set(text, stmt);
+  }
+  return stmt;
 }
 
 function fsReason(e: unknown): string {

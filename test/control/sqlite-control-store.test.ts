@@ -41,8 +41,52 @@ describe('SqliteControlStore', () => {
       assert.equal(conn.pragma('synchronous', { simple: true }), 2, 'FULL');
       assert.equal(conn.pragma('foreign_keys', { simple: true }), 1);
       assert.ok((conn.pragma('busy_timeout', { simple: true }) as number) >= 1000);
+      // Query history has its own connection without an fsync per write (see the store's doc).
+      const history = (again as unknown as { historyDb: Database.Database }).historyDb;
+      assert.equal(history.pragma('synchronous', { simple: true }), 1, 'NORMAL');
+      assert.equal(history.pragma('foreign_keys', { simple: true }), 1);
+      assert.ok((history.pragma('busy_timeout', { simple: true }) as number) >= 1000);
     } finally {
       await again.close();
+    }
+  });
+
+  it('query history written just before the process is killed (SIGKILL) is there after reopening', async () => {
+    const dir = tempDir();
+    const first = SqliteControlStore.openInDataDir(dir);
+    await first.insertOrg(org('acme'));
+    await first.close();
+    const script = `
+      import { SqliteControlStore } from ${JSON.stringify(resolve('src/control/sqlite-control-store.ts'))};
+      const s = SqliteControlStore.openInDataDir(${JSON.stringify(dir)});
+      const at = new Date().toISOString();
+      for (let i = 0; i < 50; i++) {
+        await s.recordQuery({ queryId: 'q' + i, org: 'acme', principal: 'k', protocol: 'pgwire', dialect: 'postgres', sql: 'SELECT ' + i,
+          state: 'QUEUED', errorCode: null, error: null, submittedAt: at, startedAt: null, finishedAt: null, queueMs: null, execMs: null,
+          rows: null, bytesScanned: null, snapshotVersion: null, cached: false, truncated: false });
+        await s.updateQuery('q' + i, { state: 'SUCCEEDED', rows: i, finishedAt: at });
+      }
+      process.stdout.write('written\\n');
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise((done) => child.on('close', done));
+    await new Promise<void>((done, fail) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('written') && done());
+      child.on('close', () => fail(new Error(`child exited before writing: ${stderr}`)));
+    });
+    child.kill('SIGKILL');
+    await closed;
+    const s = SqliteControlStore.openInDataDir(dir);
+    try {
+      const rows = await s.listQueries('acme');
+      assert.equal(rows.length, 50);
+      assert.ok(rows.every((r) => r.state === 'SUCCEEDED'));
+      assert.equal((await s.getQuery('q49'))?.rows, 49);
+    } finally {
+      await s.close();
     }
   });
 
