@@ -39,6 +39,8 @@ export function fromSqlError(e: SqlError): RunlakeError {
     case 'unknown_database':
       // Same message whether the database exists or not.
       return new RunlakeError('not_found', e.message);
+    case 'unknown_table':
+      return new RunlakeError('not_found', e.message, { sqlstate: '42P01' });
   }
 }
 

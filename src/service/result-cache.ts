@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { EngineColumn, EngineRow, EngineValue } from '../engine/engine.ts';
 import type { Plan } from './statement-policy.ts';
 import { PG_CATALOG_SCHEMA, PG_INFO_SCHEMA } from '../catalog/pg-catalog.ts';
+import { TRINO_INFO_SCHEMA } from '../catalog/trino-info.ts';
 
 export interface CachedResult {
   columns: readonly EngineColumn[];
@@ -162,7 +163,7 @@ export function cacheability(plan: Plan, sql: string, scratchSchema: string, now
   // Reads of a session's temporary tables are that session's alone.
   if (plan.kind !== 'read' || plan.statement !== 'select' || plan.temp) return { cacheable: false, keyText: normalized };
   const engineSql = plan.sql.toLowerCase();
-  const touchesMutable = [`"${scratchSchema}"`, '"query_history"', 'information_schema'].some((s) => engineSql.includes(s));
+  const touchesMutable = [`"${scratchSchema}"`, '"query_history"', 'information_schema', `"${TRINO_INFO_SCHEMA}"`].some((s) => engineSql.includes(s));
   if (touchesMutable || PG_CATALOG_REF.test(engineSql) || VOLATILE.test(normalized)) return { cacheable: false, keyText: normalized };
   // `current_date` (session time zone UTC) changes daily: the day is part of the key.
   const day = /\bcurrent_date\b/.test(normalized) ? `${now.toISOString().slice(0, 10)} ` : '';

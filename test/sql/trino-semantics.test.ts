@@ -505,10 +505,14 @@ describe('qualified names', () => {
     assert.throws(() => translateTrino('SELECT * FROM hive.acme.processes', CTX), (e: unknown) => e instanceof SqlError && e.code === 'unknown_database');
     assert.throws(() => translateTrino('SELECT * FROM x.acme.processes', { ...CTX, catalogs: ['awsdatacatalog'] }), (e: unknown) => e instanceof SqlError);
   });
-  it('passes information_schema queries through with their qualified names', async () => {
-    const t = translateTrino("SELECT table_name FROM information_schema.tables WHERE table_name = 'processes'", CTX);
-    assert.match(t.sql, /"information_schema"\."tables"/);
-    const r = await db.duck(t.sql);
-    assert.deepEqual(r.rows, [['processes']]);
+  it("maps information_schema to the emulated one (the engine's would show its internals); other relations do not exist", () => {
+    const t = translateTrino("SELECT table_name FROM INFORMATION_SCHEMA.Tables WHERE table_name = 'processes'", CTX);
+    assert.match(t.sql, /"trino_info"\."tables"/);
+    assert.doesNotMatch(t.sql, /information_schema/i);
+    assert.match(translateTrino('SELECT * FROM awsdatacatalog.information_schema.columns', CTX).sql, /"trino_info"\."columns"/);
+    assert.throws(
+      () => translateTrino('SELECT * FROM information_schema.key_column_usage', CTX),
+      (e: unknown) => e instanceof SqlError && e.code === 'unknown_table' && e.message === "Table 'awsdatacatalog.information_schema.key_column_usage' does not exist",
+    );
   });
 });

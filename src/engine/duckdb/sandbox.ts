@@ -23,6 +23,7 @@ import { orgRelations } from '../../catalog/relations.ts';
 import { lakeSnapshotViewSql } from '../../catalog/lake-snapshot.ts';
 import { PG_CATALOG_SCHEMA, PG_DATA_SCHEMA, PG_INFO_SCHEMA, pgCatalogSql, pgSchemaRelationsSql, type PgCatalogRelation } from '../../catalog/pg-catalog.ts';
 import type { QueryHistoryRow } from '../../catalog/query-history.ts';
+import { TRINO_INFO_SCHEMA, trinoInfoSql } from '../../catalog/trino-info.ts';
 import { TRINO_MACROS } from '../../sql/trino/macros.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { EngineColumn, EngineRow, QueryCursor } from '../engine.ts';
@@ -113,6 +114,8 @@ export class OrgSandbox {
       // The emulated pg_catalog and information_schema that PostgreSQL clients introspect.
       const relations = orgRelations(analytic.defs).map((r) => ({ ...r, schema: PG_DATA_SCHEMA }));
       for (const sql of pgCatalogSql({ database: o.org, user: o.org, relations, schemas: [o.scratchSchema] })) await admin.run(sql);
+      // Trino's information_schema, as Athena clients see it.
+      for (const sql of trinoInfoSql({ database: o.org, scratchSchema: o.scratchSchema, relations })) await admin.run(sql);
       for (const t of TABLES) sb.dependsOn.set(t.name, [t.name as TableName]);
       for (const v of analytic.defs) {
         sb.dependsOn.set(v.name, (await relationsIn(admin, v.sql)).filter((n): n is TableName => TABLES.some((t) => t.name === n)));
@@ -256,9 +259,9 @@ export class OrgSandbox {
     return relations;
   }
 
-  /** What queries may name: the organization's schemas, and the emulated PostgreSQL catalogs (its own data only). */
+  /** What queries may name: the organization's schemas, and the emulated PostgreSQL and Trino catalogs (its own data only). */
   private guardOptions() {
-    return { schemas: [this.o.scratchSchema, 'information_schema', PG_CATALOG_SCHEMA, PG_INFO_SCHEMA], functionSchemas: [PG_CATALOG_SCHEMA] };
+    return { schemas: [this.o.scratchSchema, 'information_schema', PG_CATALOG_SCHEMA, PG_INFO_SCHEMA, TRINO_INFO_SCHEMA], functionSchemas: [PG_CATALOG_SCHEMA] };
   }
 
   /** Bytes of the snapshot's files under the named relations. */

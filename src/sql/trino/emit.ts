@@ -10,6 +10,7 @@ import * as P from 'dt-sql-parser/dist/lib/trino/TrinoSqlParser.js';
 import { SqlError, notSupported } from './errors.ts';
 import { isUtcZone, lookupFunction } from './functions.ts';
 import type { Call } from './functions.ts';
+import { TRINO_INFO_RELATIONS, TRINO_INFO_SCHEMA } from '../../catalog/trino-info.ts';
 
 const T = P.TrinoSqlParser;
 const HIDDEN_CHANNEL = 1;
@@ -847,6 +848,7 @@ export class Emitter {
   /** Resolve a table name to DuckDB SQL; throws unknown_database for another database. */
   tableRef(n: P.TableOrViewNameContext | P.TableRefContext | P.TableNameCreateContext | P.ViewRefContext | P.ViewNameCreateContext): string {
     const q = this.resolveName(n);
+    if (q.schema === 'information_schema') return informationSchemaRef(q.name);
     return q.schema === null ? quoteIdent(q.name) : `${quoteIdent(q.schema)}.${quoteIdent(q.name)}`;
   }
 
@@ -873,6 +875,19 @@ export class Emitter {
     if (lower === 'information_schema') return 'information_schema';
     throw new SqlError('unknown_database', `Database '${schema}' is not available: this connection can only query the database '${this.ctx.database}'`);
   }
+}
+
+/**
+ * `information_schema.X` → the emulated relation (src/catalog/trino-info.ts): the engine's own
+ * information_schema would show its internal schemas and view SQL. Another X does not exist, in
+ * Trino's words.
+ */
+function informationSchemaRef(name: string): string {
+  const lower = name.toLowerCase();
+  if (!(TRINO_INFO_RELATIONS as readonly string[]).includes(lower)) {
+    throw new SqlError('unknown_table', `Table 'awsdatacatalog.information_schema.${lower}' does not exist`);
+  }
+  return `${quoteIdent(TRINO_INFO_SCHEMA)}.${quoteIdent(lower)}`;
 }
 
 function collectIdentifiers(n: ParserRuleContext): P.IdentifierContext[] {

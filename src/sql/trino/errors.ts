@@ -2,7 +2,7 @@
  * The one error type of the Trino front-end. Every message is safe to show the client: it names
  * only what the client wrote (never whether another database exists).
  */
-export type SqlErrorCode = 'syntax_error' | 'not_supported' | 'multiple_statements' | 'unknown_database';
+export type SqlErrorCode = 'syntax_error' | 'not_supported' | 'multiple_statements' | 'unknown_database' | 'unknown_table';
 
 export class SqlError extends Error {
   override readonly name = 'SqlError';
