@@ -240,6 +240,8 @@ const QUERIES: Row[] = [
   { trino: 'SELECT approx_percentile(x, 0.5) FROM t', expect: 3 },
   { trino: 'SELECT approx_percentile(x, ARRAY[0.0, 1.0]) FROM t', expect: [1, 5] },
   { trino: 'SELECT count_if(x > 2) FROM t', expect: 3 },
+  { trino: 'SELECT count_if(x > 2) FROM t WHERE x > 9', expect: 0 },
+  { trino: 'SELECT max(n) FROM (SELECT count_if(x > 2) OVER (ORDER BY x) AS n FROM t)', expect: 3 },
   { trino: 'SELECT bool_and(x > 0) FROM t', expect: true },
   { trino: 'SELECT bool_or(x > 4) FROM t', expect: true },
   { trino: 'SELECT array_agg(x ORDER BY x DESC) FROM t', expect: [5, 4, 3, 2, 1] },

@@ -453,7 +453,8 @@ export const FUNCTIONS: Readonly<Record<string, FunctionRule>> = {
   max: same(1, 1, true),
   count_if: custom(1, 1, (c) => {
     if (c.distinct || c.orderBy) throw notSupported('count_if with DISTINCT or ORDER BY');
-    return `CAST(${call('count_if', c)} AS BIGINT)`;
+    // DuckDB's count_if over no rows is NULL; Trino's (a count) is 0.
+    return `coalesce(CAST(${call('count_if', c)} AS BIGINT), 0)`;
   }),
   bool_and: same(1, 1, true),
   bool_or: same(1, 1, true),
