@@ -103,9 +103,8 @@ describe('pgwire with psql', { skip: psql ? false : 'psql is not installed (apt-
     let pid = 0;
     const run = runPsql(h.port, ['-c', 'SELECT count(*) FROM range(100000000000) a(x) WHERE x % 7 = 3'], { onSpawn: (p) => (pid = p) });
     await until(() => h.backend.log.running > 0, 15_000, 'the query to start');
-    // The test backend can see the interrupt before DuckDB has begun the query (the product's
-    // sandbox re-interrupts until the query is released; this harness does not), so press Ctrl-C
-    // again while psql is still waiting, as a user would.
+    // Press Ctrl-C again while psql is still waiting, as a user would (one press must do; the
+    // backend re-interrupts until the query is released).
     let done = false;
     const presses = (async () => {
       while (!done) {

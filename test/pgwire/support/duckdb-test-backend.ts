@@ -138,7 +138,14 @@ class DuckDBTestSession implements PgBackendSession {
   async execute(query: PgQuery, params: readonly PgParam[], ctx: PgQueryContext): Promise<PgResult> {
     this.log.executed.push(query.sql);
     const c = await this.instance.connect();
-    const onAbort = () => c.interrupt();
+    // DuckDB drops an interrupt that arrives before the query has begun executing, so keep
+    // interrupting until the query is released (as the product's sandbox does).
+    let reinterrupt: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      c.interrupt();
+      reinterrupt ??= setInterval(() => c.interrupt(), 50);
+      reinterrupt.unref();
+    };
     ctx.signal.addEventListener('abort', onAbort);
     this.log.running++;
     let closed = false;
@@ -147,6 +154,7 @@ class DuckDBTestSession implements PgBackendSession {
       closed = true;
       this.log.running--;
       ctx.signal.removeEventListener('abort', onAbort);
+      clearInterval(reinterrupt);
       c.closeSync();
     };
     try {
