@@ -74,12 +74,53 @@ export type EngineValue =
 
 export type EngineRow = EngineValue[];
 
+/**
+ * One column of a chunk as the engine's memory holds it, for encoders that write values straight
+ * from it (no per-value JavaScript objects). Row i is NULL when bit i of `valid` is clear
+ * (`valid` null: no NULLs). `data` holds n little-endian values of the layout's width:
+ * bool 1 byte (0/1), int16 2, int32 4 (integer; date: days since 1970-01-01), int64 8 (bigint;
+ * timestamp/timestamptz: µs since 1970-01-01 UTC), float64 8; a decimal column is its scaled
+ * integers (int16/int32/int64) with `scale`. varchar: row i's UTF-8 bytes are
+ * `strings.sources[strings.ref[3i]]` from `ref[3i+1]` for `ref[3i+2]` bytes.
+ * Invariant: the memory is valid only while the EngineChunk it came from is reachable; a consumer
+ * must not keep a vector (or views of it) beyond the chunk.
+ */
+export interface EngineVector {
+  layout: 'bool' | 'int16' | 'int32' | 'int64' | 'float64' | 'varchar';
+  valid: Uint8Array | null;
+  data: Uint8Array;
+  /** decimal: digits after the point (the values are scaled integers). */
+  scale?: number;
+  strings?: { sources: readonly Uint8Array[]; ref: Int32Array };
+}
+
+/**
+ * A chunk of a result. `rows()` gives its rows as values (built on first call; later calls return
+ * the same array); `vector(i)` column i's memory when the engine has it in a layout above (else
+ * undefined). Both describe the same rows: `rows()[r][i]` is the value of `vector(i)` at r.
+ */
+export interface EngineChunk {
+  readonly length: number;
+  rows(): EngineRow[];
+  vector(column: number): EngineVector | undefined;
+}
+
+/** Rows already in memory as a chunk (no vectors). */
+export function rowsChunk(rows: EngineRow[]): EngineChunk {
+  return { length: rows.length, rows: () => rows, vector: () => undefined };
+}
+
 /** A running query's result: columns first, rows in chunks as they come (backpressure: pull). */
 export interface QueryCursor {
   readonly columns: readonly EngineColumn[];
   /** The snapshot the query runs on. */
   readonly snapshotVersion: number;
-  /** The next chunk of rows, or undefined at the end. */
+  /**
+   * The next chunk, or undefined at the end. An engine may fetch at most a bounded number of
+   * chunks ahead of the caller (DuckDB: one), so a caller that stops asking still stops the query.
+   */
+  nextChunk(): Promise<EngineChunk | undefined>;
+  /** The next chunk's rows, or undefined at the end (`nextChunk()` as values). */
   next(): Promise<EngineRow[] | undefined>;
   /** Bytes of data files the query's snapshot holds for the tables it reads (an upper bound of bytes scanned). */
   bytesScanned(): number;

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { ControlStore, OrgLimits, Organization, QueryListFilter, QueryRecord, QueryState } from '../control/control-store.ts';
 import { QUERY_STATES } from '../control/control-store.ts';
 import type { QueryHistoryRow } from '../catalog/query-history.ts';
-import type { EngineColumn, EngineRow, QueryEngine } from '../engine/engine.ts';
+import { rowsChunk, type EngineColumn, type EngineRow, type QueryEngine } from '../engine/engine.ts';
 import { RunlakeError, analyticsDisabled } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { toRunlakeError } from './errors.ts';
@@ -559,11 +559,11 @@ function summary(rows: number): Started {
 function memorySource(rows: readonly EngineRow[], bytesScanned: number): RowSource {
   let i = 0;
   return {
-    next: async () => {
+    nextChunk: async () => {
       if (i >= rows.length) return undefined;
       const chunk = rows.slice(i, i + MEMORY_CHUNK_ROWS);
       i += chunk.length;
-      return chunk;
+      return rowsChunk(chunk);
     },
     bytesScanned: () => bytesScanned,
     close: async () => {

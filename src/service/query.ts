@@ -10,7 +10,7 @@
  * - Interactive queries stop at the row/byte cap: SUCCEEDED with `truncated`.
  */
 import type { QueryRecord, QueryRecordPatch, QueryState } from '../control/control-store.ts';
-import type { EngineColumn, EngineRow } from '../engine/engine.ts';
+import { rowsChunk, type EngineChunk, type EngineColumn, type EngineRow } from '../engine/engine.ts';
 import type { RunlakeError } from '../util/errors.ts';
 import type { Logger } from '../util/logger.ts';
 import { abortError, toRunlakeError, type AbortReason } from './errors.ts';
@@ -19,7 +19,7 @@ import type { Principal, QueryInfo, RunningQuery } from './types.ts';
 
 /** Where rows come from: the engine's cursor, a cached result, or a scratch write's summary. */
 export interface RowSource {
-  next(): Promise<EngineRow[] | undefined>;
+  nextChunk(): Promise<EngineChunk | undefined>;
   bytesScanned(): number;
   close(): Promise<void>;
 }
@@ -203,9 +203,25 @@ export class Query implements RunningQuery {
   }
 
   rows(): AsyncIterableIterator<EngineRow[]> {
+    const chunks = this.chunks();
+    const it: AsyncIterableIterator<EngineRow[]> = {
+      [Symbol.asyncIterator]: () => it,
+      next: async () => {
+        const r = await chunks.next();
+        return r.done ? r : { done: false, value: r.value.rows() };
+      },
+      return: async () => {
+        await chunks.return!();
+        return { done: true, value: undefined };
+      },
+    };
+    return it;
+  }
+
+  chunks(): AsyncIterableIterator<EngineChunk> {
     if (this.iterating) throw new Error('the rows of a query can be iterated only once');
     this.iterating = true;
-    const it: AsyncIterableIterator<EngineRow[]> = {
+    const it: AsyncIterableIterator<EngineChunk> = {
       [Symbol.asyncIterator]: () => it,
       next: () => this.pull(),
       return: async () => {
@@ -216,7 +232,7 @@ export class Query implements RunningQuery {
     return it;
   }
 
-  private async pull(): Promise<IteratorResult<EngineRow[]>> {
+  private async pull(): Promise<IteratorResult<EngineChunk>> {
     if (this.pulling) throw new Error('rows(): wait for the previous chunk before asking for the next');
     this.pulling = true;
     try {
@@ -226,9 +242,9 @@ export class Query implements RunningQuery {
           if (this.stateValue === 'SUCCEEDED') return { done: true, value: undefined };
           throw this.error!;
         }
-        let chunk: EngineRow[] | undefined;
+        let chunk: EngineChunk | undefined;
         try {
-          chunk = await this.source!.next();
+          chunk = await this.source!.nextChunk();
         } catch (e) {
           if (!this.isFinal) this.fail(e);
           throw this.error!;
@@ -255,15 +271,19 @@ export class Query implements RunningQuery {
     }
   }
 
-  /** Counts a chunk, cutting it at the interactive caps, and keeps it for the cache. */
-  private take(chunk: EngineRow[]): EngineRow[] {
+  /**
+   * Counts a chunk, cutting it at the interactive caps, and keeps it for the cache. A chunk passes
+   * through untouched (its rows never made) unless there are caps or rows to keep.
+   */
+  private take(whole: EngineChunk): EngineChunk {
     const caps = this.init.caps;
-    let out = chunk;
     let bytes = 0;
     if (!caps && !this.collected) {
-      this.rowCount += chunk.length;
-      return chunk;
+      this.rowCount += whole.length;
+      return whole;
     }
+    const chunk = whole.rows();
+    let out = chunk;
     const sizes = chunk.map(estimateRowBytes);
     if (caps) {
       let n = 0;
@@ -285,7 +305,7 @@ export class Query implements RunningQuery {
       if (this.collectedBytes > this.init.collectUpTo!) this.collected = undefined;
       else for (const r of out) this.collected.push(r);
     }
-    return out;
+    return out === chunk ? whole : rowsChunk(out);
   }
 
   private fail(e: unknown): void {

@@ -3,7 +3,7 @@
  * (RunningQuery), and what status and history look like (QueryInfo).
  */
 import type { QueryState } from '../control/control-store.ts';
-import type { EngineColumn, EngineRow } from '../engine/engine.ts';
+import type { EngineChunk, EngineColumn, EngineRow } from '../engine/engine.ts';
 import type { ErrorCode } from '../util/errors.ts';
 
 export type { QueryState } from '../control/control-store.ts';
@@ -94,6 +94,11 @@ export interface RunningQuery {
    * out or is cancelled. Stopping early (break / return()) cancels the query.
    */
   rows(): AsyncIterableIterator<EngineRow[]>;
+  /**
+   * The same rows as EngineChunks (a protocol may encode them from the engine's vectors); iterate
+   * once, and either this or `rows()`. Caps cut and cached rows are plain-row chunks.
+   */
+  chunks(): AsyncIterableIterator<EngineChunk>;
   /** Cancels the query (no-op once finished); its slot is free at once. `reason` becomes its error message. */
   cancel(reason?: string): void;
   /** Status and statistics now. */

@@ -171,6 +171,37 @@ describe('engine sandbox', () => {
     assert.equal((await all(engine, 'acme', 'SELECT 42')).rows[0]![0], 42);
   });
 
+  it('streams chunk by chunk with one read ahead: every row once, in order, with vectors; close releases mid-stream', async () => {
+    // Every row in order across many chunks, the vectors agreeing with the rows.
+    const c = await engine.query({ org: 'acme', sql: 'SELECT range::INTEGER AS i, range::VARCHAR AS s FROM range(20000) ORDER BY 1' });
+    let next = 0;
+    let chunks = 0;
+    for (let ch = await c.nextChunk(); ch; ch = await c.nextChunk()) {
+      chunks++;
+      const ints = new Int32Array(ch.vector(0)!.data.buffer, ch.vector(0)!.data.byteOffset, ch.length);
+      const rows = ch.rows();
+      for (let r = 0; r < ch.length; r++) {
+        assert.equal(rows[r]![0], next);
+        assert.equal(ints[r], next);
+        assert.equal(rows[r]![1], String(next));
+        next++;
+      }
+    }
+    assert.equal(next, 20000);
+    assert.ok(chunks >= 9, `${chunks} chunks`);
+    assert.equal(await c.nextChunk(), undefined, 'stays at its end');
+    // Closed after the first chunk (a fetch is in flight then): released, and the engine serves on.
+    for (let k = 0; k < 5; k++) {
+      const d = await engine.query({ org: 'acme', sql: 'SELECT a.range FROM range(10000000) a' });
+      const first = await d.nextChunk();
+      assert.ok(first && first.length > 0);
+      await d.close();
+      assert.equal(await d.nextChunk(), undefined, 'nothing after close');
+      await d.close();
+    }
+    assert.equal((await all(engine, 'acme', 'SELECT 42')).rows[0]![0], 42);
+  });
+
   it('materializes scratch tables that survive a restart, and refuses clashes', async () => {
     const r = await engine.createTableAs('acme', 'pdt_status', 'SELECT process_status, count(*) AS n FROM processes GROUP BY 1');
     assert.equal(r.rows, 1);

@@ -7,15 +7,159 @@
  *
  * Invariant: the rows are exactly `chunk.getRows().map((r) => r.map(engineValue))`, value for
  * value and type for type (test/engine/chunk-rows.test.ts compares both over every type).
+ * `chunkMaker` also exposes those types' vectors as EngineVectors (the same values, in place);
+ * they are valid while the EngineChunk, which holds the DuckDB chunk, is reachable.
  */
 import { endianness } from 'node:os';
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBDecimalType, DuckDBTypeId, type DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
-import { EngineDate, EngineTimestamp, type EngineRow, type EngineValue } from '../engine.ts';
+import { EngineDate, EngineTimestamp, type EngineChunk, type EngineRow, type EngineValue, type EngineVector } from '../engine.ts';
 import { engineValue } from './convert.ts';
+import { decimalText, decimalTextBig } from '../decimal-text.ts';
 
 /** Fills column `col` of `rows` (n rows) from the chunk. */
 type ColumnReader = (chunk: DuckDBDataChunk, col: number, n: number, rows: EngineRow[]) => void;
+
+/**
+ * Chunks of a result whose column types are `types` as EngineChunks: rows on demand (chunkReader),
+ * and the vectors of the types with an EngineVector layout. The EngineChunk holds the DuckDB chunk,
+ * which owns the memory its vectors view.
+ */
+export function chunkMaker(types: readonly DuckDBType[]): (chunk: DuckDBDataChunk) => EngineChunk {
+  const read = chunkReader(types);
+  const vectors = types.map(vectorFor);
+  return (chunk) => new DuckDBEngineChunk(chunk, read, vectors);
+}
+
+class DuckDBEngineChunk implements EngineChunk {
+  readonly length: number;
+  private rowList: EngineRow[] | undefined;
+  private readonly vectorList: (EngineVector | undefined | null)[];
+  constructor(
+    private readonly chunk: DuckDBDataChunk,
+    private readonly read: (chunk: DuckDBDataChunk) => EngineRow[],
+    private readonly vectorReaders: readonly (VectorReader | undefined)[],
+  ) {
+    this.length = chunk.rowCount;
+    this.vectorList = new Array<EngineVector | undefined | null>(vectorReaders.length).fill(null);
+  }
+
+  rows(): EngineRow[] {
+    return (this.rowList ??= this.read(this.chunk));
+  }
+
+  vector(column: number): EngineVector | undefined {
+    const known = this.vectorList[column];
+    if (known !== null) return known;
+    const reader = this.vectorReaders[column];
+    const v = reader === undefined ? undefined : reader(this.chunk, column, this.length);
+    this.vectorList[column] = v;
+    return v;
+  }
+}
+
+/** Column `col` of a chunk (n rows) as an EngineVector. */
+type VectorReader = (chunk: DuckDBDataChunk, col: number, n: number) => EngineVector;
+
+function fixedVector(layout: EngineVector['layout'], size: number, scale?: number): VectorReader {
+  return (chunk, col, n) => {
+    const vector = duckdb.data_chunk_get_vector(chunk.chunk, col);
+    const v: EngineVector = { layout, valid: validity(vector, n), data: data(vector, n * size) };
+    if (scale !== undefined) v.scale = scale;
+    return v;
+  };
+}
+
+/** VARCHAR's vector: inline strings referenced in the vector's memory, long ones in copied spans (see READ_VARCHAR). */
+const VARCHAR_VECTOR: VectorReader = (chunk, col, n) => {
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, col);
+  const d = data(vector, n * 16);
+  const words = new Uint32Array(d.buffer, d.byteOffset, n * 4);
+  const valid = validity(vector, n);
+  const ref = new Int32Array(n * 3);
+  const sources: Uint8Array[] = [d];
+  const longRows: number[] = [];
+  const address = new Float64Array(n);
+  let sorted = true;
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    if (isNull(valid, i)) continue;
+    const len = words[i * 4]!;
+    ref[i * 3 + 2] = len;
+    if (len <= 12) {
+      ref[i * 3 + 1] = i * 16 + 4;
+      continue;
+    }
+    const a = words[i * 4 + 3]! * 0x1_0000_0000 + words[i * 4 + 2]!;
+    address[i] = a;
+    if (a < last) sorted = false;
+    last = a;
+    longRows.push(i);
+  }
+  if (!sorted) longRows.sort((x, y) => address[x]! - address[y]!);
+  let k = 0;
+  while (k < longRows.length) {
+    const m = clusterEnd(longRows, k, address, words);
+    const start = address[longRows[k]!]!;
+    let end = start;
+    for (let j = k; j < m; j++) end = Math.max(end, address[longRows[j]!]! + words[longRows[j]! * 4]!);
+    const source = sources.length;
+    sources.push(readSpan(start, end - start));
+    for (let j = k; j < m; j++) {
+      const r = longRows[j]!;
+      ref[r * 3] = source;
+      ref[r * 3 + 1] = address[r]! - start;
+    }
+    k = m;
+  }
+  return { layout: 'varchar', valid, data: d, strings: { sources, ref } };
+};
+
+/** The end (exclusive) of the cluster of long strings starting at longRows[k] (see READ_VARCHAR). */
+function clusterEnd(longRows: readonly number[], k: number, address: Float64Array, words: Uint32Array): number {
+  const start = address[longRows[k]!]!;
+  let end = start + words[longRows[k]! * 4]!;
+  let m = k + 1;
+  while (m < longRows.length) {
+    const r = longRows[m]!;
+    const a = address[r]!;
+    const e = Math.max(end, a + words[r * 4]!);
+    if (a - end >= MIN_PAGE || e - start > MAX_SPAN) break;
+    end = e;
+    m++;
+  }
+  return m;
+}
+
+function vectorFor(t: DuckDBType): VectorReader | undefined {
+  if (!LITTLE_ENDIAN) return undefined;
+  switch (t.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return fixedVector('bool', 1);
+    case DuckDBTypeId.SMALLINT:
+      return fixedVector('int16', 2);
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.DATE:
+      return fixedVector('int32', 4);
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return fixedVector('int64', 8);
+    case DuckDBTypeId.DOUBLE:
+      return fixedVector('float64', 8);
+    case DuckDBTypeId.VARCHAR:
+      return VARCHAR_VECTOR;
+    case DuckDBTypeId.DECIMAL: {
+      if (!(t instanceof DuckDBDecimalType)) return undefined;
+      if (t.width <= 4) return fixedVector('int16', 2, t.scale);
+      if (t.width <= 9) return fixedVector('int32', 4, t.scale);
+      if (t.width <= 18) return fixedVector('int64', 8, t.scale);
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
 
 /** A converter for chunks of a result whose column types are `types`. */
 export function chunkReader(types: readonly DuckDBType[]): (chunk: DuckDBDataChunk) => EngineRow[] {
@@ -78,24 +222,6 @@ const READ_DOUBLE: ColumnReader = fixed(8, (b, o, n) => new Float64Array(b, o, n
 const READ_DATE: ColumnReader = fixed(4, (b, o, n) => new Int32Array(b, o, n), (a, i) => new EngineDate(a[i]!));
 const READ_TIMESTAMP: ColumnReader = fixed(8, (b, o, n) => new BigInt64Array(b, o, n), (a, i) => new EngineTimestamp(a[i]!, false));
 const READ_TIMESTAMP_TZ: ColumnReader = fixed(8, (b, o, n) => new BigInt64Array(b, o, n), (a, i) => new EngineTimestamp(a[i]!, true));
-
-/**
- * A decimal's text as node-api's DuckDBDecimalValue.toString() gives it (sign, whole part, '.',
- * the fraction zero-padded to the scale), from its scaled integer.
- */
-function decimalText(scaled: number, scale: number, factor: number): string {
-  if (scale === 0) return String(scaled);
-  const a = scaled < 0 ? -scaled : scaled;
-  const frac = a % factor; // exact for safe integers, as is the division of the difference
-  return `${scaled < 0 ? '-' : ''}${(a - frac) / factor}.${String(frac).padStart(scale, '0')}`;
-}
-
-function decimalTextBig(scaled: bigint, scale: number): string {
-  if (scale === 0) return String(scaled);
-  const factor = 10n ** BigInt(scale);
-  const a = scaled < 0n ? -scaled : scaled;
-  return `${scaled < 0n ? '-' : ''}${a / factor}.${String(a % factor).padStart(scale, '0')}`;
-}
 
 function readDecimal(width: number, scale: number): ColumnReader | undefined {
   const factor = 10 ** scale;

@@ -9,7 +9,7 @@
  * Every query is checked by guard.ts first. Views over the live snapshot switch in one
  * transaction on refresh; a running query keeps the snapshot it bound to.
  */
-import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,10 +26,10 @@ import type { QueryHistoryRow } from '../../catalog/query-history.ts';
 import { TRINO_INFO_SCHEMA, trinoInfoSql } from '../../catalog/trino-info.ts';
 import { TRINO_MACROS } from '../../sql/trino/macros.ts';
 import type { Logger } from '../../util/logger.ts';
-import type { EngineColumn, EngineRow, QueryCursor } from '../engine.ts';
+import type { EngineChunk, EngineColumn, EngineRow, QueryCursor } from '../engine.ts';
 import { EngineError } from '../errors.ts';
 import { engineType } from './convert.ts';
-import { chunkReader } from './chunk-rows.ts';
+import { chunkMaker } from './chunk-rows.ts';
 import { classifyDuckDBError } from './errors.ts';
 import { guardStatement, relationsIn } from './guard.ts';
 import { ReadWriteLock } from './rw-lock.ts';
@@ -211,27 +211,53 @@ export class OrgSandbox {
       });
       const columns: EngineColumn[] = result.columnNames().map((name, i) => ({ name, type: engineType(result.columnType(i)) }));
       const paths = [this.localLakeRoot, this.workDir];
-      const rowsOf = chunkReader(result.columnTypes());
+      const chunkOf = chunkMaker(result.columnTypes());
+      // Read-ahead: while the caller works on chunk N, DuckDB's threads produce chunk N+1 (one
+      // fetch in flight at most, so memory stays bounded and a caller that stops asking stops
+      // the query after one more chunk). A failed fetch surfaces at the next call. Once closing,
+      // no fetch starts, and the connection is released only after the one in flight returned.
+      let ahead: Promise<DuckDBDataChunk | null> | undefined;
+      let inFlight: Promise<unknown> | undefined;
+      let closing = false;
+      const fetchAhead = (): Promise<DuckDBDataChunk | null> => {
+        const p = result.fetchChunk();
+        const settled = p.then(() => undefined, () => undefined); // also: no unhandled rejection
+        inFlight = settled;
+        void settled.then(() => {
+          if (inFlight === settled) inFlight = undefined;
+        });
+        return p;
+      };
+      const nextChunk = async (): Promise<EngineChunk | undefined> => {
+        if (closed || closing) return undefined;
+        try {
+          const pending = ahead ?? fetchAhead();
+          ahead = undefined;
+          const chunk = await pending;
+          if (closed || closing) return undefined;
+          if (!chunk || chunk.rowCount === 0) {
+            release();
+            return undefined;
+          }
+          ahead = fetchAhead();
+          return chunkOf(chunk);
+        } catch (e) {
+          release();
+          throw classifyDuckDBError(e, paths);
+        }
+      };
       return {
         columns,
         snapshotVersion: version,
         bytesScanned: () => bytes,
-        next: async (): Promise<EngineRow[] | undefined> => {
-          if (closed) return undefined;
-          try {
-            const chunk = await result.fetchChunk();
-            if (!chunk || chunk.rowCount === 0) {
-              release();
-              return undefined;
-            }
-            return rowsOf(chunk);
-          } catch (e) {
-            release();
-            throw classifyDuckDBError(e, paths);
-          }
-        },
+        nextChunk,
+        next: async (): Promise<EngineRow[] | undefined> => (await nextChunk())?.rows(),
         close: async () => {
-          if (!closed) c.interrupt();
+          if (closed) return;
+          closing = true;
+          c.interrupt();
+          ahead = undefined;
+          if (inFlight) await inFlight;
           release();
         },
       };

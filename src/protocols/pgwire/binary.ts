@@ -178,3 +178,54 @@ export function uuidFromBinary(b: Buffer): string {
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/** Base-10000 digits of one decimal, most significant first (scratch of writeNumericBinaryScaled). */
+const scaledGroups = new Uint16Array(16);
+
+/**
+ * numeric_send of the decimal `scaled` × 10^-scale (`scaled` a safe integer, 0 ≤ scale ≤ 18):
+ * the bytes writeNumericBinary writes for its text (decimalText), without making the text.
+ */
+export function writeNumericBinaryScaled(w: Writer, scaled: number, scale: number, factor: number): void {
+  const neg = scaled < 0;
+  const a = neg ? -scaled : scaled;
+  const frac = a % factor;
+  let whole = (a - frac) / factor;
+  // Integer part: its base-10000 digits, least significant first, then reversed into place.
+  let intGroups = 0;
+  while (whole > 0) {
+    const q = Math.floor(whole / 10000);
+    scaledGroups[intGroups++] = whole - q * 10000;
+    whole = q;
+  }
+  for (let i = 0, j = intGroups - 1; i < j; i++, j--) {
+    const t = scaledGroups[i]!;
+    scaledGroups[i] = scaledGroups[j]!;
+    scaledGroups[j] = t;
+  }
+  // Fraction: `scale` digits right-padded with zeros to whole groups of four.
+  const fracGroups = Math.ceil(scale / 4);
+  let f = frac * 10 ** (fracGroups * 4 - scale); // < 10^(4·fracGroups) ≤ 10^20: exact below 2^53
+  if (f > Number.MAX_SAFE_INTEGER) {
+    writeNumericBinary(w, `${neg ? '-' : ''}${(a - frac) / factor}.${String(frac).padStart(scale, '0')}`);
+    return;
+  }
+  for (let g = fracGroups - 1; g >= 0; g--) {
+    const q = Math.floor(f / 10000);
+    scaledGroups[intGroups + g] = f - q * 10000;
+    f = q;
+  }
+  const total = intGroups + fracGroups;
+  let weight = intGroups - 1;
+  let start = 0;
+  while (start < total && scaledGroups[start] === 0) {
+    start++;
+    weight--;
+  }
+  let end = total;
+  while (end > start && scaledGroups[end - 1] === 0) end--;
+  const ndigits = end - start;
+  if (ndigits === 0) weight = 0;
+  w.int32(8 + ndigits * 2).int16(ndigits).int16(weight).uint16(ndigits === 0 || !neg ? NUMERIC_POS : NUMERIC_NEG).int16(scale);
+  for (let g = start; g < end; g++) w.int16(scaledGroups[g]!);
+}

@@ -5,7 +5,7 @@
  * (authentication, settings, transactions, portals, cursors, formats, cancel, timeouts); the
  * backend owns SQL (dialect translation, the catalog, the query service).
  */
-import type { EngineColumn, EngineRow, EngineValue } from '../../engine/engine.ts';
+import type { EngineChunk, EngineColumn, EngineRow, EngineValue } from '../../engine/engine.ts';
 import type { ScramVerifier } from '../../control/crypto/scram.ts';
 import type { SessionCommand } from './commands.ts';
 import type { NoticeFields } from './messages/backend.ts';
@@ -86,8 +86,11 @@ export type PgResult =
   | {
       kind: 'rows';
       columns: readonly PgColumn[];
-      /** The next chunk of rows, or undefined at the end. Pulled only after the socket drained. */
-      next(): Promise<EngineRow[] | undefined>;
+      /**
+       * The next chunk of rows (plain rows, or an EngineChunk whose vectors DataRows may be
+       * written from), or undefined at the end. Pulled only after the socket drained.
+       */
+      next(): Promise<EngineChunk | EngineRow[] | undefined>;
       /** Stops the query and releases it; idempotent. */
       close(): Promise<void>;
       /** The command tag; `SELECT` (the default) gets the row count appended. */

@@ -113,7 +113,7 @@ class RunlakeSession implements PgBackendSession {
       const tag = kind === 'create_temp_table' && t.columns ? 'CREATE TABLE' : commandTag(kind, info.rows ?? 0);
       return { kind: 'command', tag };
     }
-    const rows = run.rows();
+    const rows = run.chunks();
     return {
       kind: 'rows',
       columns: this.named(sql, columns, t),

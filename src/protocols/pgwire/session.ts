@@ -20,7 +20,7 @@ import {
   checkClientFinal, newServerNonce, parseClientFirstMessage, parseScramVerifier, scramVerifierMatches, serverFirstMessage,
   ScramProtocolError, SCRAM_DEFAULT_ITERATIONS, SCRAM_MECHANISM, type ClientFirstMessage, type ScramVerifier,
 } from '../../control/crypto/scram.ts';
-import type { EngineRow } from '../../engine/engine.ts';
+import { rowsChunk, type EngineChunk, type EngineRow } from '../../engine/engine.ts';
 import { isRunlakeError } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { FetchDirection, SessionCommand } from './commands.ts';
@@ -34,6 +34,7 @@ import type {
 } from './pg-backend.ts';
 import { REPORTED_SETTINGS, SessionSettings, type SettingChange } from './settings.ts';
 import { OID, ParamDecodeError, codecForOid, decodeParam, pgColumnType, writeValue, type FormatContext, type PgTypeCodec } from './types.ts';
+import { fieldWriters, writeDataRows, type FieldColumn, type FieldWriter } from './vector-fields.ts';
 
 export interface PgSessionIO {
   /** Hands bytes to the socket; false when its buffer is full (then wait for `drained`). */
@@ -135,14 +136,14 @@ interface PreparedStatement {
 /** What a portal runs: rows pulled in chunks (or none), and its command tag. */
 interface Exec {
   columns: readonly PgColumn[] | null;
-  next(): Promise<EngineRow[] | undefined>;
+  next(): Promise<EngineChunk | undefined>;
   close(): Promise<void>;
   tag(rows: number): string;
 }
 
 /** A result in progress: the rows pulled but not yet sent. Cursors and suspended portals keep one. */
 class RowSource {
-  pending: EngineRow[] = [];
+  pending: EngineChunk = NO_ROWS;
   at = 0;
   done = false;
   constructor(readonly exec: Exec) {}
@@ -163,10 +164,18 @@ interface Portal {
   failed: boolean;
 }
 
-interface ColumnEncoder {
+interface ColumnEncoder extends FieldColumn {
   codec: PgTypeCodec;
   format: number;
 }
+
+const NO_ROWS: EngineChunk = rowsChunk([]);
+
+/** Rows written from vectors between two checks of the output batch's size. */
+const VECTOR_RUN_ROWS = 256;
+
+/** A backend's batch of rows as a chunk. */
+const asChunk = (b: EngineChunk | EngineRow[]): EngineChunk => (Array.isArray(b) ? rowsChunk(b) : b);
 
 type AbortReason = 'cancel' | 'timeout' | 'shutdown' | 'disconnect';
 
@@ -751,7 +760,15 @@ export class PgSession {
       exec = { columns: null, next: async () => undefined, close: async () => {}, tag: () => result.tag };
     } else {
       const base = result.tag ?? 'SELECT';
-      exec = { columns: result.columns, next: () => result.next(), close: () => result.close(), tag: (n) => (base === 'SELECT' ? `SELECT ${n}` : base) };
+      exec = {
+        columns: result.columns,
+        next: async () => {
+          const b = await result.next();
+          return b === undefined ? undefined : asChunk(b);
+        },
+        close: () => result.close(),
+        tag: (n) => (base === 'SELECT' ? `SELECT ${n}` : base),
+      };
     }
     portal.source = new RowSource(exec);
     if (exec.columns !== null) this.validateFormats(portal, exec.columns.length);
@@ -764,17 +781,21 @@ export class PgSession {
   private async streamRows(src: RowSource, encoders: ColumnEncoder[], limit: number, copy?: CopyFormat): Promise<{ sent: number; suspended: boolean }> {
     let sent = 0;
     const ctx = this.formatContext();
+    // DataRows of the current chunk straight from its vectors when every column has a writer
+    // (vector-fields.ts), else from its rows; COPY always from its rows.
+    const writersOf = (chunk: EngineChunk): FieldWriter[] | undefined => (copy || chunk.length === 0 ? undefined : fieldWriters(chunk, encoders, ctx));
+    let writers = src.at < src.pending.length ? writersOf(src.pending) : undefined;
     for (;;) {
       if (limit > 0 && sent >= limit) return { sent, suspended: true };
       if (src.at >= src.pending.length) {
-        src.pending = [];
+        src.pending = NO_ROWS;
         src.at = 0;
         if (src.done) return { sent, suspended: false };
         // Rows already encoded go out before waiting on the engine (the first chunk waits for
         // its rows, so a small result is one write).
         if (sent > 0) await this.flush();
         this.throwIfAborted();
-        let chunk: EngineRow[] | undefined;
+        let chunk: EngineChunk | undefined;
         try {
           chunk = await src.exec.next();
         } catch (e) {
@@ -787,14 +808,35 @@ export class PgSession {
           return { sent, suspended: false };
         }
         src.pending = chunk;
+        writers = writersOf(chunk);
         continue;
       }
-      const row = src.pending[src.at++]!;
-      if (copy) this.encodeCopyRow(row, encoders, copy, ctx);
-      else this.encodeRow(row, encoders, ctx);
-      sent++;
-      this.stats.rowsOut++;
+      if (writers !== undefined) {
+        // A run of rows at once (up to the limit), then the batch check.
+        let end = Math.min(src.pending.length, src.at + VECTOR_RUN_ROWS);
+        if (limit > 0) end = Math.min(end, src.at + (limit - sent));
+        this.encodeVectorRows(writers, src.at, end);
+        sent += end - src.at;
+        this.stats.rowsOut += end - src.at;
+        src.at = end;
+      } else {
+        const row = src.pending.rows()[src.at++]!;
+        if (copy) this.encodeCopyRow(row, encoders, copy, ctx);
+        else this.encodeRow(row, encoders, ctx);
+        sent++;
+        this.stats.rowsOut++;
+      }
       if (this.out.length >= this.opts.batchBytes) await this.flush();
+    }
+  }
+
+  private encodeVectorRows(writers: readonly FieldWriter[], from: number, to: number): void {
+    const start = this.out.length;
+    try {
+      writeDataRows(this.out, writers, from, to);
+    } catch (err) {
+      this.out.truncate(start);
+      throw err;
     }
   }
 
@@ -1060,7 +1102,7 @@ export class PgSession {
     const formats = this.formatsFor(portal, cols.length);
     if (describe) this.send({ type: 'RowDescription', fields: this.fields(cols, formats) });
     const src = new RowSource({ columns: cols, next: async () => undefined, close: async () => {}, tag: () => 'SHOW' });
-    src.pending = rows;
+    src.pending = rowsChunk(rows);
     src.done = true;
     await this.streamRows(src, this.encoders(cols, formats), 0);
     this.complete('SHOW');
@@ -1234,7 +1276,7 @@ export class PgSession {
   }
 
   private encoders(cols: readonly PgColumn[], formats: number[]): ColumnEncoder[] {
-    return cols.map((c, i) => ({ codec: this.columnType(c).codec, format: formats[i] ?? 0 }));
+    return cols.map((c, i) => ({ column: c, codec: this.columnType(c).codec, format: formats[i] ?? 0 }));
   }
 
   // ---- helpers -------------------------------------------------------------------------------------

@@ -59,6 +59,36 @@ export function writeIntText(w: Writer, n: number): void {
   w.advance(4 + len);
 }
 
+/**
+ * numeric_out of the decimal `scaled` × 10^-scale (`scaled` a safe integer, `factor` 10^scale):
+ * decimalText's bytes (sign, whole part, '.', the fraction zero-padded to the scale).
+ */
+export function writeDecimalText(w: Writer, scaled: number, scale: number, factor: number): void {
+  const neg = scaled < 0;
+  const a = neg ? -scaled : scaled;
+  const frac = a % factor;
+  const whole = (a - frac) / factor;
+  const wholeLen = digitCount(whole);
+  const len = (neg ? 1 : 0) + wholeLen + (scale === 0 ? 0 : scale + 1);
+  const at = w.length;
+  const buf = w.reserve(4 + len);
+  putLength(buf, at, len);
+  let p = at + 4;
+  if (neg) buf[p++] = 45; // '-'
+  putDigits(buf, p + wholeLen, whole);
+  p += wholeLen;
+  if (scale !== 0) {
+    buf[p] = 46; // '.'
+    let f = frac;
+    for (let i = scale; i >= 1; i--) {
+      const q = Math.floor(f / 10);
+      buf[p + i] = 48 + (f - q * 10);
+      f = q;
+    }
+  }
+  w.advance(4 + len);
+}
+
 /** Days since 1970-01-01 of 1900-01-01 and 2200-01-01: the range of the date table. */
 const TABLE_FIRST = -25_567;
 const TABLE_END = 84_006;
@@ -135,7 +165,11 @@ function fractionDigits(frac: number): number {
  * (formatTimestamptz): `YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM[:SS]]]`.
  */
 export function writeTimestampText(w: Writer, micros: bigint, zone: TimeZone | undefined): boolean {
-  const us0 = Number(micros);
+  return writeTimestampTextUs(w, Number(micros), zone);
+}
+
+/** writeTimestampText of µs as a number (exact when |µs| < 2^53; false, writing nothing, beyond). */
+export function writeTimestampTextUs(w: Writer, us0: number, zone: TimeZone | undefined): boolean {
   if (!(us0 > -FAST_US && us0 < FAST_US)) return false;
   let offset = 0;
   if (zone !== undefined) {

@@ -1,0 +1,191 @@
+/**
+ * DataRows written from a chunk's vectors (vector-fields.ts) are byte for byte the DataRows
+ * written from its rows (writeValue per value, as the session did before), for every hot type in
+ * text and binary, in UTC and in zones with odd offsets: NULLs, empty strings, multi-byte UTF-8,
+ * long strings (pointed-to, read in spans), extreme and negative values, values off the fast
+ * paths (infinities, far years, int8 beyond 2^53), over several chunks, from expressions and
+ * from Parquet. Types without a writer make fieldWriters answer undefined.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { chunkMaker } from '../../src/engine/duckdb/chunk-rows.ts';
+import { engineType } from '../../src/engine/duckdb/convert.ts';
+import type { EngineColumn } from '../../src/engine/engine.ts';
+import { Writer } from '../../src/protocols/pgwire/messages/bytes.ts';
+import { resolveTimeZone, UTC } from '../../src/protocols/pgwire/timezone.ts';
+import { DEFAULT_FORMAT_CONTEXT, pgColumnType, writeValue, type FormatContext } from '../../src/protocols/pgwire/types.ts';
+import { fieldWriters, writeDataRows, type FieldColumn } from '../../src/protocols/pgwire/vector-fields.ts';
+
+interface Compared {
+  chunks: number;
+  rows: number;
+  /** Chunks written from vectors. */
+  vectored: number;
+}
+
+/** Streams `sql`, writing each chunk both ways in `format`, and asserts the bytes are equal. */
+async function compare(c: DuckDBConnection, sql: string, format: number, ctx: FormatContext): Promise<Compared> {
+  const result = await c.stream(sql);
+  const columns: EngineColumn[] = result.columnNames().map((name, i) => ({ name, type: engineType(result.columnType(i)) }));
+  const fields: FieldColumn[] = columns.map((column) => ({ column, codec: pgColumnType(column.type).codec, format }));
+  const make = chunkMaker(result.columnTypes());
+  const out: Compared = { chunks: 0, rows: 0, vectored: 0 };
+  for (let ch = await result.fetchChunk(); ch && ch.rowCount > 0; ch = await result.fetchChunk()) {
+    const chunk = make(ch);
+    const writers = fieldWriters(chunk, fields, ctx);
+    const rows = chunk.rows();
+    const expected = new Writer(1024);
+    for (const row of rows) {
+      expected.begin(0x44).int16(fields.length);
+      for (let i = 0; i < fields.length; i++) writeValue(expected, fields[i]!.codec, row[i] ?? null, format, ctx);
+      expected.finish();
+    }
+    out.chunks++;
+    out.rows += chunk.length;
+    if (writers === undefined) continue;
+    out.vectored++;
+    // In two halves: the session writes rows one at a time from any position.
+    const actual = new Writer(16);
+    const half = chunk.length >> 1;
+    writeDataRows(actual, writers, 0, half);
+    writeDataRows(actual, writers, half, chunk.length);
+    const a = actual.take();
+    const e = expected.take();
+    if (!a.equals(e)) {
+      // Find the first differing row for the message.
+      let at = 0;
+      while (at < a.length && a[at] === e[at]) at++;
+      assert.fail(`format ${format}, chunk ${out.chunks}: bytes differ at ${at}: ${a.subarray(at, at + 40).toString('hex')} vs ${e.subarray(at, at + 40).toString('hex')}`);
+    }
+  }
+  return out;
+}
+
+const ZONES: FormatContext[] = [
+  DEFAULT_FORMAT_CONTEXT,
+  { ...DEFAULT_FORMAT_CONTEXT, timeZone: resolveTimeZone('America/St_Johns') ?? UTC },
+  { ...DEFAULT_FORMAT_CONTEXT, timeZone: resolveTimeZone('Asia/Kathmandu') ?? UTC },
+  { ...DEFAULT_FORMAT_CONTEXT, extraFloatDigits: 0 },
+];
+
+/** Every hot type over 5,000 rows (three chunks), a third of each column NULL, edge values mixed in. */
+const HOT = `
+  SELECT
+    i::INTEGER AS id,
+    CASE WHEN i % 3 = 0 THEN NULL ELSE (CASE i % 7 WHEN 1 THEN 2147483647 WHEN 2 THEN -2147483648 ELSE (i * 7919) % 200001 - 100000 END)::INTEGER END AS int4,
+    CASE WHEN i % 3 = 1 THEN NULL ELSE (CASE i % 5 WHEN 1 THEN 32767 WHEN 2 THEN -32768 ELSE i % 1000 - 500 END)::SMALLINT END AS int2,
+    CASE WHEN i % 3 = 2 THEN NULL ELSE (CASE i % 9
+      WHEN 1 THEN 9223372036854775807 WHEN 2 THEN -9223372036854775808 WHEN 3 THEN 9007199254740993
+      WHEN 4 THEN -9007199254740993 WHEN 5 THEN 9007199254740991 ELSE i::BIGINT * 1234567891 - 3000000000000 END)::BIGINT END AS int8,
+    CASE WHEN i % 4 = 0 THEN NULL ELSE (CASE i % 11
+      WHEN 1 THEN 'infinity'::DOUBLE WHEN 2 THEN '-infinity'::DOUBLE WHEN 3 THEN 'nan'::DOUBLE WHEN 4 THEN 1e300
+      WHEN 5 THEN -2.5e-310 WHEN 6 THEN 0.0001 WHEN 7 THEN -0.0 ELSE (i * 0.37 - 900) / 7 END)::DOUBLE END AS float8,
+    CASE WHEN i % 5 = 0 THEN NULL ELSE (((i * 7919) % 2000000 - 1000000) / 100)::DECIMAL(12,2) END AS num12,
+    CASE WHEN i % 5 = 1 THEN NULL ELSE (((i * 31) % 19999 - 9999) / 10)::DECIMAL(4,1) END AS num4,
+    CASE WHEN i % 5 = 2 THEN NULL ELSE (((i * 131) % 2000000 - 1000000) / 1000)::DECIMAL(9,3) END AS num9,
+    CASE WHEN i % 6 = 3 THEN NULL ELSE (CASE i % 4 WHEN 0 THEN 999999999999999999 WHEN 1 THEN -999999999999999999 ELSE i * 10007 END)::DECIMAL(18,0) END AS num18,
+    (i / 7)::DECIMAL(18,6) AS num18s,
+    CASE WHEN i % 3 = 0 THEN NULL
+         WHEN i % 7 = 1 THEN ''
+         WHEN i % 7 = 2 THEN 'ünïcødé ✓ 日本語 🎉 ' || i
+         WHEN i % 7 = 3 THEN repeat('long string ' || i || ' ', 1 + i % 40)
+         WHEN i % 7 = 4 THEN 'twelve bytes'
+         WHEN i % 7 = 5 THEN 'thirteen byte'
+         ELSE 's' || i END AS txt,
+    CASE WHEN i % 3 = 1 THEN NULL ELSE i % 2 = 0 END AS flag,
+    CASE WHEN i % 3 = 2 THEN NULL ELSE (CASE i % 13
+      WHEN 1 THEN 'infinity'::DATE WHEN 2 THEN '-infinity'::DATE WHEN 3 THEN DATE '0001-01-01' WHEN 4 THEN DATE '9999-12-31'
+      WHEN 5 THEN DATE '1899-12-31' WHEN 6 THEN DATE '2200-01-01' ELSE DATE '1970-01-01' + ((i * 37) % 80000 - 30000)::INTEGER END) END AS day,
+    CASE WHEN i % 4 = 1 THEN NULL ELSE (CASE i % 13
+      WHEN 1 THEN 'infinity'::TIMESTAMP WHEN 2 THEN '-infinity'::TIMESTAMP WHEN 3 THEN TIMESTAMP '0001-01-01 00:00:00'
+      WHEN 4 THEN TIMESTAMP '9999-12-31 23:59:59.999999' WHEN 5 THEN TIMESTAMP '1969-12-31 23:59:59.5'
+      ELSE TIMESTAMP '2000-01-01' + to_microseconds((i::BIGINT * 7777777777) % 4000000000000000 - 2000000000000000) END) END AS ts,
+    CASE WHEN i % 4 = 2 THEN NULL ELSE (CASE i % 13
+      WHEN 1 THEN 'infinity'::TIMESTAMPTZ WHEN 2 THEN '-infinity'::TIMESTAMPTZ WHEN 3 THEN TIMESTAMPTZ '0001-01-01 00:00:00+00'
+      WHEN 4 THEN TIMESTAMPTZ '9999-12-31 23:59:59.999999+00' WHEN 5 THEN TIMESTAMPTZ '1883-11-18 12:00:00+00'
+      ELSE TIMESTAMPTZ '2000-01-01 00:00:00+00' + to_microseconds((i::BIGINT * 7777777777) % 4000000000000000 - 2000000000000000) END) END AS tstz
+  FROM range(5000) t(i)`;
+
+describe('pgwire DataRows from vectors', () => {
+  let duck: DuckDBInstance;
+  let c: DuckDBConnection;
+  let dir: string;
+
+  before(async () => {
+    duck = await DuckDBInstance.create(':memory:', { threads: '2' });
+    c = await duck.connect();
+    await c.run(`SET TimeZone = 'UTC'`);
+    dir = mkdtempSync(join(tmpdir(), 'runlake-vector-fields-'));
+  });
+  after(() => {
+    c?.closeSync();
+    duck?.closeSync();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the bytes of the row path for every hot type, text and binary, in several zones', async () => {
+    for (const ctx of ZONES) {
+      for (const format of [0, 1]) {
+        const r = await compare(c, HOT, format, ctx);
+        assert.equal(r.rows, 5000);
+        assert.ok(r.chunks >= 3, `${r.chunks} chunks`);
+        assert.equal(r.vectored, r.chunks, 'every chunk of hot types is written from its vectors');
+      }
+    }
+  });
+
+  it('writes the bytes of the row path from Parquet (strings in page and dictionary memory)', async () => {
+    const file = join(dir, 'hot.parquet');
+    await c.run(`COPY (${HOT}) TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 1500)`);
+    // Dictionary-encoded repeats and long strings side by side.
+    const sql = `SELECT *, CASE WHEN id % 2 = 0 THEN 'repeated value of some length' ELSE txt END AS dict FROM '${file}' ORDER BY id`;
+    for (const format of [0, 1]) {
+      const r = await compare(c, sql, format, ZONES[1]!);
+      assert.equal(r.rows, 5000);
+      assert.equal(r.vectored, r.chunks);
+    }
+  });
+
+  it('writes decimals of every width and scale, zeros, signs and group boundaries as numeric_out and numeric_send do', async () => {
+    const values = ['0', '1', '-1', '9999', '10000', '-10000', '12345678', '100000000', '0.5', '-0.5', '0.0001', '-0.0001', '0.00001', '1.0001', '9999.9999', '10000.0001', '123456789012.345678'];
+    const decl = [
+      'DECIMAL(4,0)', 'DECIMAL(4,1)', 'DECIMAL(4,4)', 'DECIMAL(9,0)', 'DECIMAL(9,3)', 'DECIMAL(9,9)', 'DECIMAL(12,2)', 'DECIMAL(18,0)',
+      'DECIMAL(18,4)', 'DECIMAL(18,5)', 'DECIMAL(18,8)', 'DECIMAL(18,17)', 'DECIMAL(18,18)',
+    ];
+    const cols = decl.map((d, k) => `CASE WHEN i % 2 = 0 THEN TRY_CAST(v AS ${d}) ELSE -TRY_CAST(v AS ${d}) END AS d${k}`);
+    // Out-of-range values are NULL (TRY_CAST); extremes of each width are added by their own rows.
+    const extremes = decl.map((d) => {
+      const [p, sc] = d.slice(8, -1).split(',').map(Number) as [number, number];
+      const digits = '9'.repeat(p - sc) + (sc > 0 ? '.' + '9'.repeat(sc) : '');
+      return `('${digits.startsWith('.') ? '0' + digits : digits}')`;
+    });
+    const sql = `SELECT ${cols.join(', ')} FROM (SELECT v, row_number() OVER () AS i FROM (VALUES ${values.map((v) => `('${v}')`).join(', ')}, ${extremes.join(', ')}) t(v)) u, range(3) r(k)`;
+    for (const format of [0, 1]) {
+      const r = await compare(c, sql, format, DEFAULT_FORMAT_CONTEXT);
+      assert.equal(r.rows, (values.length + extremes.length) * 3);
+      assert.equal(r.vectored, r.chunks);
+    }
+  });
+
+  it('leaves chunks with a column it has no writer for to the row path', async () => {
+    const sql = `SELECT i::INTEGER AS id, [i, i + 1] AS list, INTERVAL (i) DAY AS span, i::REAL AS f4, i::HUGEINT AS h FROM range(3000) t(i)`;
+    for (const format of [0, 1]) {
+      const r = await compare(c, sql, format, DEFAULT_FORMAT_CONTEXT);
+      assert.equal(r.rows, 3000);
+      assert.equal(r.vectored, 0);
+    }
+  });
+
+  it('writes nothing but the row for an empty-string-only and an all-NULL column', async () => {
+    const sql = `SELECT '' AS e, NULL::VARCHAR AS n, NULL::INTEGER AS ni, NULL::TIMESTAMPTZ AS nt FROM range(10)`;
+    for (const format of [0, 1]) {
+      const r = await compare(c, sql, format, DEFAULT_FORMAT_CONTEXT);
+      assert.equal(r.rows, 10);
+      assert.equal(r.vectored, r.chunks);
+    }
+  });
+});
