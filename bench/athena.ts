@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { exitWithUsageOnHelp } from './lib/usage.ts';
 import {
   AthenaClient,
   GetQueryExecutionCommand,
@@ -47,6 +48,7 @@ import { startServe } from '../test/support/server.ts';
 import { BENCH_ORG, BENCH_TZ, ensureBenchOrg } from './lib/bench-org.ts';
 import { fmt, log, ms, now, percentile } from './lib/stats.ts';
 
+exitWithUsageOnHelp(import.meta.url);
 const { values: args } = parseArgs({
   options: {
     'data-dir': { type: 'string', default: join(tmpdir(), 'runlake-bench-query') },

@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { exitWithUsageOnHelp } from './lib/usage.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../src/config/config.ts';
 import { openLocalAdmin } from '../src/app/admin-client.ts';
@@ -26,6 +27,7 @@ import { readCurrentManifest } from '../src/lake/manifest-store.ts';
 import { TABLES, type ProcessSnapshot, type TableName } from '../src/schema/index.ts';
 import { silentLogger } from '../src/util/logger.ts';
 
+exitWithUsageOnHelp(import.meta.url);
 const { values: args } = parseArgs({
   options: {
     processes: { type: 'string', default: '1000000' },

@@ -28,6 +28,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { exitWithUsageOnHelp } from './lib/usage.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.ts';
@@ -43,6 +44,7 @@ import { processCpuSeconds, treeCpuSeconds, parentPid } from './lib/proc-cpu.ts'
 import { RawPgClient, type RunOptions } from './lib/raw-pg-client.ts';
 import { fmt, log, ms, now, percentile } from './lib/stats.ts';
 
+exitWithUsageOnHelp(import.meta.url);
 const { values: args } = parseArgs({
   options: {
     'data-dir': { type: 'string', default: join(tmpdir(), 'runlake-bench-query') },

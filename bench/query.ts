@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import { exitWithUsageOnHelp } from './lib/usage.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadConfig } from '../src/config/config.ts';
 import { openLocalAdmin } from '../src/app/admin-client.ts';
@@ -28,6 +29,7 @@ import type { TableName } from '../src/schema/index.ts';
 import { silentLogger } from '../src/util/logger.ts';
 import { fmt, log, ms, now, percentile } from './lib/stats.ts';
 
+exitWithUsageOnHelp(import.meta.url);
 const { values: args } = parseArgs({
   options: {
     'data-dir': { type: 'string', default: join(tmpdir(), 'runlake-bench-query') },
