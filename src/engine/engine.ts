@@ -165,9 +165,16 @@ export interface TempTableOps {
   endSession(org: string, session: string): Promise<void>;
 }
 
+/** The rows of an organization's `query_history` view, or a loader of them. */
+export type HistorySource = readonly QueryHistoryRow[] | (() => Promise<readonly QueryHistoryRow[]>);
+
 export interface QueryEngine extends ScratchOps, TempTableOps {
-  /** Replaces what the organization's `query_history` view shows (the service owns history). */
-  setQueryHistory(org: string, rows: readonly QueryHistoryRow[]): Promise<void>;
+  /**
+   * Replaces what the organization's `query_history` view shows (the service owns history): the
+   * rows, or a loader the engine calls only when a query next reads the view (so a busy server
+   * does not read its history back after every query).
+   */
+  setQueryHistory(org: string, rows: HistorySource): Promise<void>;
   query(q: EngineQuery): Promise<QueryCursor>;
   /** The live snapshot version the engine serves for an organization (undefined before its first publish). */
   snapshotVersion(org: string): Promise<number | undefined>;

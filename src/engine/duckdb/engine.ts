@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ObjectStore } from '../../lake/object-store.ts';
 import type { QueryHistoryRow } from '../../catalog/query-history.ts';
 import type { Logger } from '../../util/logger.ts';
-import type { EngineQuery, QueryCursor, QueryEngine } from '../engine.ts';
+import type { EngineQuery, HistorySource, QueryCursor, QueryEngine } from '../engine.ts';
 import { OrgSandbox } from './sandbox.ts';
 import { readCurrentVersion } from '../../lake/manifest-store.ts';
 import { RunlakeError } from '../../util/errors.ts';
@@ -54,7 +54,7 @@ export class DuckDBEngine implements QueryEngine {
           memoryLimit: this.o.memoryLimitPerInstance ?? '2GB',
           log: this.o.log,
         });
-        if (this.o.historyOf) await sb.setQueryHistory(await this.o.historyOf(org));
+        if (this.o.historyOf) await sb.setQueryHistory(() => this.o.historyOf!(org));
         return sb;
       })();
       this.sandboxes.set(org, p);
@@ -78,7 +78,7 @@ export class DuckDBEngine implements QueryEngine {
     if (open) await (await open).refresh();
   }
 
-  async setQueryHistory(org: string, rows: readonly QueryHistoryRow[]): Promise<void> {
+  async setQueryHistory(org: string, rows: HistorySource): Promise<void> {
     const open = this.sandboxes.get(org);
     if (open) await (await open).setQueryHistory(rows);
   }

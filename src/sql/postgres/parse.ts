@@ -52,7 +52,37 @@ interface LibPgError {
 }
 
 /** Parses `sql` (any number of statements). Throws PgSqlError 42601 with PostgreSQL's message and position. */
+/**
+ * The last statements' parses and tokens by exact text: one query is parsed by the session (to
+ * split it), the backend and the service, and dashboards repeat the same texts. Callers treat the
+ * results as read-only.
+ */
+const MEMO_SIZE = 256;
+const parsed = new Map<string, RawStatement[]>();
+const scanned = new Map<string, Token[]>();
+function memo<T>(cache: Map<string, T>, sql: string, make: (sql: string) => T): T {
+  const hit = cache.get(sql);
+  if (hit !== undefined) {
+    cache.delete(sql);
+    cache.set(sql, hit);
+    return hit;
+  }
+  const value = make(sql);
+  cache.set(sql, value);
+  if (cache.size > MEMO_SIZE) cache.delete(cache.keys().next().value!);
+  return value;
+}
+
 export function parsePg(sql: string): RawStatement[] {
+  return memo(parsed, sql, parseUncached);
+}
+
+/** The scanner's tokens (comments excluded), with character offsets. */
+export function scanPg(sql: string): Token[] {
+  return memo(scanned, sql, scanUncached);
+}
+
+function parseUncached(sql: string): RawStatement[] {
   let result: { stmts?: { stmt: PgNode; stmt_location?: number; stmt_len?: number }[] };
   // PostgreSQL answers an empty string with EmptyQueryResponse (pgJDBC's isValid() sends one);
   // libpg-query throws "Query cannot be empty" for it (but not for blanks or comments).
@@ -74,8 +104,7 @@ export function parsePg(sql: string): RawStatement[] {
   });
 }
 
-/** The scanner's tokens (comments excluded), with character offsets. */
-export function scanPg(sql: string): Token[] {
+function scanUncached(sql: string): Token[] {
   const b2c = byteToChar(sql);
   const out: Token[] = [];
   for (const t of scanSync(sql).tokens) {
