@@ -99,10 +99,7 @@ const VARCHAR_VECTOR: VectorReader = (chunk, col, n) => {
   if (!sorted) longRows.sort((x, y) => address[x]! - address[y]!);
   let k = 0;
   while (k < longRows.length) {
-    const m = clusterEnd(longRows, k, address, words);
-    const start = address[longRows[k]!]!;
-    let end = start;
-    for (let j = k; j < m; j++) end = Math.max(end, address[longRows[j]!]! + words[longRows[j]! * 4]!);
+    const { m, start, end } = cluster(longRows, k, address, words);
     const source = sources.length;
     sources.push(readSpan(start, end - start));
     for (let j = k; j < m; j++) {
@@ -115,8 +112,11 @@ const VARCHAR_VECTOR: VectorReader = (chunk, col, n) => {
   return { layout: 'varchar', valid, data: d, strings: { sources, ref } };
 };
 
-/** The end (exclusive) of the cluster of long strings starting at longRows[k] (see READ_VARCHAR). */
-function clusterEnd(longRows: readonly number[], k: number, address: Float64Array, words: Uint32Array): number {
+/**
+ * The cluster of nearby long strings starting at longRows[k] (rows sorted by address; see
+ * READ_VARCHAR): it ends before row index `m`, and its bytes are [start, end) in memory.
+ */
+function cluster(longRows: readonly number[], k: number, address: Float64Array, words: Uint32Array): { m: number; start: number; end: number } {
   const start = address[longRows[k]!]!;
   let end = start + words[longRows[k]! * 4]!;
   let m = k + 1;
@@ -128,7 +128,7 @@ function clusterEnd(longRows: readonly number[], k: number, address: Float64Arra
     end = e;
     m++;
   }
-  return m;
+  return { m, start, end };
 }
 
 function vectorFor(t: DuckDBType): VectorReader | undefined {
@@ -296,17 +296,7 @@ const READ_VARCHAR: ColumnReader = (chunk, col, n, rows) => {
   // Pass 2: clusters of nearby strings, one copy each.
   let k = 0;
   while (k < longRows.length) {
-    const start = address[longRows[k]!]!;
-    let end = start + words[longRows[k]! * 4]!;
-    let m = k + 1;
-    while (m < longRows.length) {
-      const r = longRows[m]!;
-      const a = address[r]!;
-      const e = Math.max(end, a + words[r * 4]!);
-      if (a - end >= MIN_PAGE || e - start > MAX_SPAN) break;
-      end = e;
-      m++;
-    }
+    const { m, start, end } = cluster(longRows, k, address, words);
     const span = readSpan(start, end - start);
     let prevAddress = -1;
     let prevLength = -1;
