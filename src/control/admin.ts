@@ -183,8 +183,12 @@ function base62(length: number): string {
 export function newAccessKeyId(): string {
   return `RLAK${base32(randomBytes(10))}`;
 }
+/** Never begins with '-': pasted after a command-line flag (`--secret-key -x…`) it would read as an option. */
 export function newSecretAccessKey(): string {
-  return randomBytes(30).toString('base64url');
+  for (;;) {
+    const secret = randomBytes(30).toString('base64url');
+    if (!secret.startsWith('-')) return secret;
+  }
 }
 export function newIngestToken(): string {
   return `rlit_${base62(32)}`;

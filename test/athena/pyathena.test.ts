@@ -143,7 +143,8 @@ describe('PyAthena against runlake serve', { skip }, () => {
     const key = stack.keys.acme!;
     const probe = await run(
       PYTHON,
-      [PROBE, '--endpoint', stack.endpoint, '--ca', caFile, '--access-key', key.accessKeyId, '--secret-key', key.secretAccessKey,
+      // `--opt=value`: a generated secret may begin with '-', which argparse would take for an option.
+      [PROBE, '--endpoint', stack.endpoint, '--ca', caFile, `--access-key=${key.accessKeyId}`, `--secret-key=${key.secretAccessKey}`,
         '--database', 'acme', '--workgroup', 'acme', '--output-location', 's3://runlake-results/acme/', '--process-id', 'acme-rich',
         '--other-database', 'globex'],
       // boto3's S3 client (PandasCursor) gets no endpoint from PyAthena 4: point it here the standard way.

@@ -8,6 +8,7 @@ import {
   LocalAdminOps,
   SECRET_ACCESS_KEY_PATTERN,
   newAccessKeyId,
+  newSecretAccessKey,
   validateOrgName,
   type AdminOps,
 } from '../../src/control/admin.ts';
@@ -170,6 +171,15 @@ describe('LocalAdminOps', () => {
     const ids = new Set(Array.from({ length: 2000 }, newAccessKeyId));
     assert.equal(ids.size, 2000);
     for (const id of ids) assert.match(id, /^RLAK[A-Z2-7]{16}$/);
+  });
+
+  it('secret access keys are 40 characters of base64url, unique, and never begin with "-" (a command-line flag hazard)', () => {
+    const secrets = new Set(Array.from({ length: 2000 }, newSecretAccessKey));
+    assert.equal(secrets.size, 2000);
+    for (const s of secrets) {
+      assert.match(s, SECRET_ACCESS_KEY_PATTERN);
+      assert.ok(!s.startsWith('-'), s);
+    }
   });
 
   it('creates console users with hashed passwords and verifies them', async () => {
