@@ -9,6 +9,9 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { TLSSocket, createSecureContext, type SecureContextOptions } from 'node:tls';
 import { silentLogger, type Logger } from '../../util/logger.ts';
 import type { PgBackend } from './pg-backend.ts';
+
+/** Bytes a session may have queued in its socket before it waits for the client to read (per connection). */
+const SEND_AHEAD_BYTES = 1024 * 1024;
 import { PgSession, type PgSessionHost, type PgSessionIO, type PgSessionOptions } from './session.ts';
 
 export interface PgListenerOptions extends Partial<Omit<PgSessionOptions, 'backend' | 'logger'>> {
@@ -90,7 +93,13 @@ export async function startPgListener(opts: PgListenerOptions): Promise<PgListen
     let socket: Socket | TLSSocket = raw;
     let tls = false;
     const io: PgSessionIO = {
-      write: (data) => (socket.destroyed || !socket.writable ? true : socket.write(data)),
+      // Up to SEND_AHEAD_BYTES may wait in the socket while the session encodes more (the
+      // stream default, 16 KiB, made it stop at every batch until the kernel took the last one).
+      write: (data) => {
+        if (socket.destroyed || !socket.writable) return true;
+        socket.write(data);
+        return socket.writableLength < SEND_AHEAD_BYTES;
+      },
       drained: () =>
         new Promise<void>((resolve) => {
           const s = socket;
