@@ -3,12 +3,11 @@
  * itself and for those it hands on, over several chunks, with NULLs, from expressions and from
  * Parquet (strings pointing into page and dictionary memory, read in spans).
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdbFixture } from '../support/duckdb-fixture.ts';
 import { chunkReader } from '../../src/engine/duckdb/chunk-rows.ts';
 import { engineValue } from '../../src/engine/duckdb/convert.ts';
 import type { EngineRow } from '../../src/engine/engine.ts';
@@ -39,20 +38,11 @@ async function both(c: DuckDBConnection, sql: string): Promise<{ fast: EngineRow
 }
 
 describe('chunkReader (DuckDB chunks → engine rows)', () => {
-  let duck: DuckDBInstance;
+  const fx = duckdbFixture('runlake-chunk-rows-');
   let c: DuckDBConnection;
   let dir: string;
-
-  before(async () => {
-    duck = await DuckDBInstance.create(':memory:', { threads: '2' });
-    c = await duck.connect();
-    await c.run(`SET TimeZone = 'UTC'`);
-    dir = mkdtempSync(join(tmpdir(), 'runlake-chunk-rows-'));
-  });
-  after(() => {
-    c?.closeSync();
-    duck?.closeSync();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  before(() => {
+    ({ c, dir } = fx);
   });
 
   it('matches getRows for every scalar type, with NULLs, over several chunks', async () => {

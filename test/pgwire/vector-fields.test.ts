@@ -6,12 +6,11 @@
  * paths (infinities, far years, int8 beyond 2^53), over several chunks, from expressions and
  * from Parquet. Types without a writer make fieldWriters answer undefined.
  */
-import { describe, it, before, after } from 'node:test';
+import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdbFixture } from '../support/duckdb-fixture.ts';
 import { chunkMaker } from '../../src/engine/duckdb/chunk-rows.ts';
 import { engineType } from '../../src/engine/duckdb/convert.ts';
 import type { EngineColumn } from '../../src/engine/engine.ts';
@@ -111,20 +110,11 @@ const HOT = `
   FROM range(5000) t(i)`;
 
 describe('pgwire DataRows from vectors', () => {
-  let duck: DuckDBInstance;
+  const fx = duckdbFixture('runlake-vector-fields-');
   let c: DuckDBConnection;
   let dir: string;
-
-  before(async () => {
-    duck = await DuckDBInstance.create(':memory:', { threads: '2' });
-    c = await duck.connect();
-    await c.run(`SET TimeZone = 'UTC'`);
-    dir = mkdtempSync(join(tmpdir(), 'runlake-vector-fields-'));
-  });
-  after(() => {
-    c?.closeSync();
-    duck?.closeSync();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  before(() => {
+    ({ c, dir } = fx);
   });
 
   it('writes the bytes of the row path for every hot type, text and binary, in several zones', async () => {
