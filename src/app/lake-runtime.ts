@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { mkdir, rm } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RunlakeConfig } from '../config/config.ts';
 import { StagingStore } from '../ingest/staging-store.ts';
 import type { IngestTarget } from '../ingest/ingest-service.ts';
@@ -33,18 +34,7 @@ const APPLY_GATHER_MS = 250;
 const APPLY_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
-}
+const sleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
 export class LakeRuntime implements IngestTarget {
   private readonly stagings = new Map<string, StagingStore>();

@@ -27,6 +27,7 @@ import type { ColumnType } from '../schema/types.ts';
 import type { DictionarySection } from '../schema/dictionary.ts';
 import { DUCKDB_TYPE, HIVE_TYPE } from '../schema/physical.ts';
 import { members } from '../schema/tables.ts';
+import { sqlString } from '../util/sql-quote.ts';
 
 export interface ViewColumn {
   name: string;
@@ -72,7 +73,6 @@ interface Col extends ViewColumn {
 }
 
 const col = (name: string, type: ColumnType, expr: string, doc: string): Col => ({ name, type, expr, doc });
-const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /** "now" as a UTC timestamp (TIMESTAMP without zone, like the base tables). */
 const NOW = `timezone('UTC', current_timestamp)`;

@@ -9,6 +9,7 @@
  * version of the files it reads.
  */
 import type { ColumnDef } from '../schema/types.ts';
+import { sqlString as q } from '../util/sql-quote.ts';
 
 export const LAKE_SNAPSHOT_VIEW = 'lake_snapshot';
 
@@ -24,7 +25,6 @@ export const LAKE_SNAPSHOT_DOC =
   'One row: the lake snapshot this database shows now. It changes exactly when new data is published, '
   + 'so `SELECT snapshot_version FROM lake_snapshot` is a cheap change detector (a Looker datagroup trigger, a cache key).';
 
-const q = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /** The view's SELECT (valid DuckDB, Trino and Snowflake SQL) for the given live snapshot, or none yet. */
 export function lakeSnapshotSelect(org: string, snapshot: { version: number; publishedAt: string } | undefined): string {

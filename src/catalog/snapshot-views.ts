@@ -11,9 +11,8 @@ import { DUCKDB_TYPE, PARTITION_COLUMN, TABLES, type TableDef, type TableName } 
 import { analyticViews, type ViewDef } from './analytic-views.ts';
 import { QUERY_HISTORY_COLUMNS } from './query-history.ts';
 import { LAKE_SNAPSHOT_VIEW } from './lake-snapshot.ts';
+import { sqlString as q, quoteIdent as ident } from '../util/sql-quote.ts';
 
-const q = (s: string): string => `'${s.replaceAll("'", "''")}'`;
-const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 
 /** `CREATE OR REPLACE VIEW` of one table over the given Parquet files (local paths or URLs), in `schema`. */
 export function tableViewSql(t: TableDef, files: readonly string[], schema = 'main'): string {

@@ -18,6 +18,7 @@
  */
 import { PG_INFO_SCHEMA } from './pg-catalog.ts';
 import type { OrgRelation } from './relations.ts';
+import { sqlString as q, quoteIdent as ident } from '../util/sql-quote.ts';
 
 export const TRINO_INFO_SCHEMA = 'trino_info';
 /** The relations of Trino's information_schema that are emulated. */
@@ -27,8 +28,6 @@ const CATALOG = 'awsdatacatalog';
 /** Where the engine keeps the organization's own relations (its database in Athena's terms). */
 const ENGINE_DATA_SCHEMA = 'main';
 
-const q = (s: string): string => `'${s.replaceAll("'", "''")}'`;
-const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 
 export interface TrinoInfoOptions {
   /** The organization's database name (Athena's database, Trino's schema). */

@@ -9,8 +9,8 @@ import {
   DUCKDB_TYPE, PARTITION_COLUMN, PROCESS_LISTS, TABLES, TASK_LISTS, assignments, inputColumns, members,
   processes, type TableDef, type TableName,
 } from '../schema/index.ts';
+import { sqlString } from '../util/sql-quote.ts';
 
-const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /** The DuckDB type of a table's input columns as a STRUCT body, with nested lists appended. */
 function structBody(table: TableDef, nested: Record<string, string> = {}): string {

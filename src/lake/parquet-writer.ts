@@ -22,6 +22,7 @@ import type { Logger } from '../util/logger.ts';
 import type { DayRange } from './chunks.ts';
 import { loadLoginsSql, loadMemberDocsSql, selectRows } from './flatten.ts';
 import { RowStore, type ApplyFaultPoint } from './row-store.ts';
+import { sqlString } from '../util/sql-quote.ts';
 
 export interface WrittenFile {
   table: TableName;
@@ -43,7 +44,6 @@ export interface RowStoreRequest {
   fault?: (point: ApplyFaultPoint) => void | Promise<void>;
 }
 
-const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const PROCESS_TABLES: readonly TableDef[] = TABLES.filter((t) => t.scope === 'process');
 
 /** Row store files attached in this process (DuckDB's file lock does not stop a second attach from the same process). */

@@ -31,6 +31,7 @@ import { DUCKDB_TYPE, PARTITION_COLUMN, TABLES, type ColumnType, type TableDef, 
 import type { Logger } from '../util/logger.ts';
 import type { DayRange } from './chunks.ts';
 import { DAY_COLUMN, loadProcessDocsSql, selectRows } from './flatten.ts';
+import { sqlString, quoteIdent as ident } from '../util/sql-quote.ts';
 
 /** Fault points of an apply step, for crash tests. */
 export type ApplyFaultPoint = 'apply-before-commit';
@@ -64,8 +65,6 @@ const STEP_BYTES = 128 * 1024 * 1024;
 /** Bumped when the layout of this store changes in a way the fingerprint below would not see. */
 const LAYOUT_VERSION = 2;
 
-const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
-const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 
 /** Columns kept per row: the lake columns minus the constant and the partition, plus the day. */
 const storedColumns = (t: TableDef) => t.columns.filter((c) => c.name !== 'organization_id' && c.name !== PARTITION_COLUMN);

@@ -34,6 +34,7 @@ import { classifyDuckDBError } from './errors.ts';
 import { guardStatement, relationsIn } from './guard.ts';
 import { ReadWriteLock } from './rw-lock.ts';
 import { TempSessions, type TempTableLimits } from './temp-tables.ts';
+import { sqlString as q } from '../../util/sql-quote.ts';
 
 export interface SandboxOptions {
   org: string;
@@ -54,7 +55,6 @@ interface ScratchCatalog {
   views: Record<string, string>;
 }
 
-const q = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 
 export class OrgSandbox {

@@ -19,6 +19,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RunlakeError } from '../../util/errors.ts';
+import { quoteIdent as ident } from '../../util/sql-quote.ts';
 
 export interface TempTableLimits {
   /** Rows in all of one session's temporary tables. */
@@ -49,7 +50,6 @@ export interface TempTableHost {
   classify(e: unknown): Error;
 }
 
-const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
 const target = (name: string): string => `temp.main.${ident(name)}`;
 
 export class TempSessions {

@@ -11,6 +11,7 @@
  */
 import { notSupported } from './errors.ts';
 import { jodaToStrftime, mysqlToStrftime } from './formats.ts';
+import { sqlString } from '../../util/sql-quote.ts';
 
 /** What a rewrite sees of one call. */
 export interface Call {
@@ -77,7 +78,6 @@ function constantPattern(c: Call, i: number): string {
   return p;
 }
 
-const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /** Field functions evaluate on the local wall clock of their argument. */
 const field = (duck: string): FunctionRule =>
