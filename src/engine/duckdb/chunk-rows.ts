@@ -78,10 +78,7 @@ const VARCHAR_VECTOR: VectorReader = (chunk, col, n) => {
   const valid = validity(vector, n);
   const ref = new Int32Array(n * 3);
   const sources: Uint8Array[] = [d];
-  const longRows: number[] = [];
-  const address = new Float64Array(n);
-  let sorted = true;
-  let last = -1;
+  const long = new LongStrings(words, n);
   for (let i = 0; i < n; i++) {
     if (isNull(valid, i)) continue;
     const len = words[i * 4]!;
@@ -90,13 +87,10 @@ const VARCHAR_VECTOR: VectorReader = (chunk, col, n) => {
       ref[i * 3 + 1] = i * 16 + 4;
       continue;
     }
-    const a = words[i * 4 + 3]! * 0x1_0000_0000 + words[i * 4 + 2]!;
-    address[i] = a;
-    if (a < last) sorted = false;
-    last = a;
-    longRows.push(i);
+    long.add(i);
   }
-  if (!sorted) longRows.sort((x, y) => address[x]! - address[y]!);
+  const { address } = long;
+  const longRows = long.inAddressOrder();
   let k = 0;
   while (k < longRows.length) {
     const { m, start, end } = cluster(longRows, k, address, words);
@@ -111,6 +105,35 @@ const VARCHAR_VECTOR: VectorReader = (chunk, col, n) => {
   }
   return { layout: 'varchar', valid, data: d, strings: { sources, ref } };
 };
+
+/**
+ * The rows of a VARCHAR vector whose strings live outside it (longer than 12 bytes), with each
+ * one's address (from its string_t: length, prefix, pointer), to be read in address order.
+ */
+class LongStrings {
+  readonly address: Float64Array;
+  private readonly rows: number[] = [];
+  private sorted = true;
+  private last = -1;
+
+  constructor(private readonly words: Uint32Array, n: number) {
+    this.address = new Float64Array(n);
+  }
+
+  add(row: number): void {
+    const a = this.words[row * 4 + 3]! * 0x1_0000_0000 + this.words[row * 4 + 2]!;
+    this.address[row] = a;
+    if (a < this.last) this.sorted = false;
+    this.last = a;
+    this.rows.push(row);
+  }
+
+  inAddressOrder(): number[] {
+    if (!this.sorted) this.rows.sort((x, y) => this.address[x]! - this.address[y]!);
+    this.sorted = true;
+    return this.rows;
+  }
+}
 
 /**
  * The cluster of nearby long strings starting at longRows[k] (rows sorted by address; see
@@ -271,10 +294,7 @@ const READ_VARCHAR: ColumnReader = (chunk, col, n, rows) => {
   const words = new Uint32Array(d.buffer, d.byteOffset, n * 4);
   const mask = validity(vector, n);
   // Pass 1: inline strings and NULLs; the rows of pointed-to strings, with their addresses.
-  const longRows: number[] = [];
-  const address = new Float64Array(n);
-  let sorted = true;
-  let last = -1;
+  const long = new LongStrings(words, n);
   for (let i = 0; i < n; i++) {
     if (isNull(mask, i)) {
       rows[i]![col] = null;
@@ -285,14 +305,11 @@ const READ_VARCHAR: ColumnReader = (chunk, col, n, rows) => {
       rows[i]![col] = len === 0 ? '' : b.toString('utf8', i * 16 + 4, i * 16 + 4 + len);
       continue;
     }
-    const a = words[i * 4 + 3]! * 0x1_0000_0000 + words[i * 4 + 2]!;
-    address[i] = a;
-    if (a < last) sorted = false;
-    last = a;
-    longRows.push(i);
+    long.add(i);
   }
+  const { address } = long;
+  const longRows = long.inAddressOrder();
   if (longRows.length === 0) return;
-  if (!sorted) longRows.sort((x, y) => address[x]! - address[y]!);
   // Pass 2: clusters of nearby strings, one copy each.
   let k = 0;
   while (k < longRows.length) {
