@@ -76,6 +76,23 @@ export function writeDataRows(w: Writer, writers: readonly FieldWriter[], from: 
 
 const isNull = (mask: Uint8Array | null, i: number): boolean => mask !== null && (mask[i >> 3]! & (1 << (i & 7))) === 0;
 
+/**
+ * A field of an int64 vector (as little-endian int32 halves): `safe` writes a value within ±2^53
+ * as a number, `big` any other as a bigint; NULL is length -1.
+ */
+function int64Field(a: Int32Array, valid: Uint8Array | null, safe: (w: Writer, x: number) => void, big: (w: Writer, x: bigint) => void): FieldWriter {
+  return (w, r) => {
+    if (isNull(valid, r)) {
+      w.int32(-1);
+      return;
+    }
+    const hi = a[2 * r + 1]!;
+    const lo = a[2 * r]! >>> 0;
+    if (hi >= -SAFE_HI && hi < SAFE_HI) safe(w, hi * 0x1_0000_0000 + lo);
+    else big(w, (BigInt(hi) << 32n) | BigInt(lo));
+  };
+}
+
 function view<T>(v: EngineVector, make: (b: ArrayBuffer, off: number, len: number) => T, size: number): T {
   return make(v.data.buffer as ArrayBuffer, v.data.byteOffset, v.data.byteLength / size);
 }
@@ -132,16 +149,7 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
             if (isNull(valid, r)) w.int32(-1);
             else w.int32(8).int32(a[2 * r + 1]!).int32(a[2 * r]!);
           }
-        : (w, r) => {
-            if (isNull(valid, r)) {
-              w.int32(-1);
-              return;
-            }
-            const hi = a[2 * r + 1]!;
-            const lo = a[2 * r]! >>> 0;
-            if (hi >= -SAFE_HI && hi < SAFE_HI) writeIntText(w, hi * 0x1_0000_0000 + lo);
-            else writeValue(w, codec, (BigInt(hi) << 32n) | BigInt(lo), format, ctx);
-          };
+        : int64Field(a, valid, writeIntText, (w, x) => writeValue(w, codec, x, format, ctx));
     }
     case 'double': {
       if (v.layout !== 'float64' || oid !== OID.float8) return undefined;
@@ -174,16 +182,7 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
       }
       if (v.layout !== 'int64') return undefined;
       const a = view(v, (b, o, n) => new Int32Array(b, o, n), 4);
-      return (w, r) => {
-        if (isNull(valid, r)) {
-          w.int32(-1);
-          return;
-        }
-        const hi = a[2 * r + 1]!;
-        const lo = a[2 * r]! >>> 0;
-        if (hi >= -SAFE_HI && hi < SAFE_HI) put(w, hi * 0x1_0000_0000 + lo);
-        else writeValue(w, codec, decimalTextBig((BigInt(hi) << 32n) | BigInt(lo), scale), format, ctx);
-      };
+      return int64Field(a, valid, put, (w, x) => writeValue(w, codec, decimalTextBig(x, scale), format, ctx));
     }
     case 'date': {
       if (v.layout !== 'int32' || oid !== OID.date) return undefined;
