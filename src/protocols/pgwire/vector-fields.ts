@@ -205,24 +205,16 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
       if (v.layout !== 'int64' || oid !== (tz ? OID.timestamptz : OID.timestamp)) return undefined;
       const a = view(v, (b, o, n) => new Int32Array(b, o, n), 4);
       const zone = tz ? ctx.timeZone : undefined;
-      return (w, r) => {
-        if (isNull(valid, r)) {
-          w.int32(-1);
-          return;
-        }
-        const hi = a[2 * r + 1]!;
-        const lo = a[2 * r]! >>> 0;
-        if (hi >= -SAFE_HI && hi < SAFE_HI) {
-          const us = hi * 0x1_0000_0000 + lo;
-          if (binary) {
-            if (us > -FAST_BINARY_US && us < FAST_BINARY_US) {
-              w.int32(8).int64n(us - PG_EPOCH_US);
-              return;
-            }
-          } else if (us > -FAST_TEXT_US && us < FAST_TEXT_US && writeTimestampTextUs(w, us, zone)) return;
-        }
-        writeValue(w, codec, new EngineTimestamp((BigInt(hi) << 32n) | BigInt(lo), tz), format, ctx);
-      };
+      const slow = (w: Writer, us: bigint) => writeValue(w, codec, new EngineTimestamp(us, tz), format, ctx);
+      return int64Field(a, valid, (w, us) => {
+        if (binary) {
+          if (us > -FAST_BINARY_US && us < FAST_BINARY_US) {
+            w.int32(8).int64n(us - PG_EPOCH_US);
+            return;
+          }
+        } else if (us > -FAST_TEXT_US && us < FAST_TEXT_US && writeTimestampTextUs(w, us, zone)) return;
+        slow(w, BigInt(us));
+      }, slow);
     }
     case 'varchar': {
       if (v.layout !== 'varchar' || v.strings === undefined || !TEXT_OIDS.has(oid)) return undefined;
