@@ -16,7 +16,7 @@ import { engineType } from '../../src/engine/duckdb/convert.ts';
 import type { EngineColumn } from '../../src/engine/engine.ts';
 import { Writer } from '../../src/protocols/pgwire/messages/bytes.ts';
 import { resolveTimeZone, UTC } from '../../src/protocols/pgwire/timezone.ts';
-import { DEFAULT_FORMAT_CONTEXT, pgColumnType, writeValue, type FormatContext } from '../../src/protocols/pgwire/types.ts';
+import { codecForOid, DEFAULT_FORMAT_CONTEXT, OID, pgColumnType, writeValue, type FormatContext } from '../../src/protocols/pgwire/types.ts';
 import { fieldWriters, writeDataRows, type FieldColumn } from '../../src/protocols/pgwire/vector-fields.ts';
 
 interface Compared {
@@ -26,11 +26,15 @@ interface Compared {
   vectored: number;
 }
 
-/** Streams `sql`, writing each chunk both ways in `format`, and asserts the bytes are equal. */
-async function compare(c: DuckDBConnection, sql: string, format: number, ctx: FormatContext): Promise<Compared> {
+/**
+ * Streams `sql`, writing each chunk both ways in `format`, and asserts the bytes are equal.
+ * `announce` gives a column another PostgreSQL type than its engine type's (as the front-end pins
+ * PostgreSQL's own result types).
+ */
+async function compare(c: DuckDBConnection, sql: string, format: number, ctx: FormatContext, announce: Record<number, number> = {}): Promise<Compared> {
   const result = await c.stream(sql);
   const columns: EngineColumn[] = result.columnNames().map((name, i) => ({ name, type: engineType(result.columnType(i)) }));
-  const fields: FieldColumn[] = columns.map((column) => ({ column, codec: pgColumnType(column.type).codec, format }));
+  const fields: FieldColumn[] = columns.map((column, i) => ({ column, codec: announce[i] === undefined ? pgColumnType(column.type).codec : codecForOid(announce[i])!, format }));
   const make = chunkMaker(result.columnTypes());
   const out: Compared = { chunks: 0, rows: 0, vectored: 0 };
   for (let ch = await result.fetchChunk(); ch && ch.rowCount > 0; ch = await result.fetchChunk()) {
@@ -158,6 +162,22 @@ describe('pgwire DataRows from vectors', () => {
       const r = await compare(c, sql, format, DEFAULT_FORMAT_CONTEXT);
       assert.equal(r.rows, (values.length + extremes.length) * 3);
       assert.equal(r.vectored, r.chunks);
+    }
+  });
+
+  it('writes integers announced as another integer type (generate_series is int4 in PostgreSQL, BIGINT in the engine) as the row path does', async () => {
+    const sql = `SELECT
+        CASE WHEN i % 5 = 0 THEN NULL WHEN i % 7 = 1 THEN 2147483647 WHEN i % 7 = 2 THEN -2147483648 ELSE i * 65537 - 100000000 END::BIGINT AS big_as_int4,
+        CASE WHEN i % 5 = 1 THEN NULL WHEN i % 7 = 1 THEN 32767 WHEN i % 7 = 2 THEN -32768 ELSE i % 60000 - 30000 END::BIGINT AS big_as_int2,
+        CASE WHEN i % 5 = 2 THEN NULL WHEN i % 7 = 1 THEN 2147483647 WHEN i % 7 = 2 THEN -2147483648 ELSE i * 7919 - 1000000 END::INTEGER AS int_as_int8,
+        CASE WHEN i % 5 = 3 THEN NULL WHEN i % 7 = 1 THEN 32767 WHEN i % 7 = 2 THEN -32768 ELSE i % 1000 - 500 END::SMALLINT AS small_as_int4,
+        (i % 100)::INTEGER AS int_as_int2
+      FROM range(5000) t(i)`;
+    const announce = { 0: OID.int4, 1: OID.int2, 2: OID.int8, 3: OID.int4, 4: OID.int2 };
+    for (const format of [0, 1]) {
+      const r = await compare(c, sql, format, DEFAULT_FORMAT_CONTEXT, announce);
+      assert.equal(r.rows, 5000);
+      assert.equal(r.vectored, r.chunks, 'every chunk is written from its vectors');
     }
   });
 

@@ -93,6 +93,20 @@ function int64Field(a: Int32Array, valid: Uint8Array | null, safe: (w: Writer, x
   };
 }
 
+/** Bytes of the binary form of PostgreSQL's integer types. */
+const INT_OID_BYTES: ReadonlyMap<number, 2 | 4 | 8> = new Map([
+  [OID.int2, 2],
+  [OID.int4, 4],
+  [OID.int8, 8],
+]);
+
+/** The binary field of a safe integer in `width` bytes; one that does not fit goes to `slow`. */
+function binaryInt(width: 2 | 4 | 8, slow: (w: Writer, x: number) => void): (w: Writer, x: number) => void {
+  if (width === 2) return (w, x) => (x >= -0x8000 && x < 0x8000 ? w.int32(2).int16(x) : slow(w, x));
+  if (width === 4) return (w, x) => (x >= -0x8000_0000 && x < 0x8000_0000 ? w.int32(4).int32(x) : slow(w, x));
+  return (w, x) => w.int32(8).int32(Math.floor(x / 0x1_0000_0000)).int32(x | 0);
+}
+
 function view<T>(v: EngineVector, make: (b: ArrayBuffer, off: number, len: number) => T, size: number): T {
   return make(v.data.buffer as ArrayBuffer, v.data.byteOffset, v.data.byteLength / size);
 }
@@ -121,35 +135,34 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
       };
     }
     case 'smallint':
-    case 'integer': {
-      const small = kind === 'smallint';
-      if (v.scale !== undefined || v.layout !== (small ? 'int16' : 'int32') || oid !== (small ? OID.int2 : OID.int4)) return undefined;
-      const a = small ? view(v, (b, o, n) => new Int16Array(b, o, n), 2) : view(v, (b, o, n) => new Int32Array(b, o, n), 4);
-      if (!binary) {
-        return (w, r) => {
-          if (isNull(valid, r)) w.int32(-1);
-          else writeIntText(w, a[r]!);
-        };
-      }
-      return small
-        ? (w, r) => {
-            if (isNull(valid, r)) w.int32(-1);
-            else w.int32(2).int16(a[r]!);
-          }
-        : (w, r) => {
-            if (isNull(valid, r)) w.int32(-1);
-            else w.int32(4).int32(a[r]!);
-          };
-    }
+    case 'integer':
     case 'bigint': {
-      if (v.layout !== 'int64' || v.scale !== undefined || oid !== OID.int8) return undefined;
-      const a = view(v, (b, o, n) => new Int32Array(b, o, n), 4);
-      return binary
-        ? (w, r) => {
+      // The announced type may differ from the engine's: the front-end pins PostgreSQL's own
+      // (generate_series(1, n) is int4 in PostgreSQL, BIGINT in the engine). Text is the same
+      // digits either way; binary is the announced width, and a value that does not fit it goes
+      // the row path's way (writeValue).
+      const width = INT_OID_BYTES.get(oid);
+      const layout = kind === 'smallint' ? 'int16' : kind === 'integer' ? 'int32' : 'int64';
+      if (width === undefined || v.scale !== undefined || v.layout !== layout) return undefined;
+      const slow = (w: Writer, x: number | bigint): void => {
+        writeValue(w, codec, x, format, ctx);
+      };
+      const put = binary ? binaryInt(width, slow) : writeIntText;
+      if (layout === 'int64') {
+        const a = view(v, (b, o, n) => new Int32Array(b, o, n), 4);
+        if (binary && width === 8) {
+          return (w, r) => {
             if (isNull(valid, r)) w.int32(-1);
             else w.int32(8).int32(a[2 * r + 1]!).int32(a[2 * r]!);
-          }
-        : int64Field(a, valid, writeIntText, (w, x) => writeValue(w, codec, x, format, ctx));
+          };
+        }
+        return int64Field(a, valid, put, slow);
+      }
+      const a = layout === 'int16' ? view(v, (b, o, n) => new Int16Array(b, o, n), 2) : view(v, (b, o, n) => new Int32Array(b, o, n), 4);
+      return (w, r) => {
+        if (isNull(valid, r)) w.int32(-1);
+        else put(w, a[r]!);
+      };
     }
     case 'double': {
       if (v.layout !== 'float64' || oid !== OID.float8) return undefined;
