@@ -2,7 +2,7 @@
  * bench/pgwire — Runlake over the PostgreSQL wire protocol (not a test; prints tables).
  *
  *   npm run bench:pgwire -- --data-dir DIR [--processes 1000000] [--runs 15] [--rows 5000000]
- *                           [--stream-runs 3] [--only dashboards|small|stream] [--server-node-options "…"]
+ *                           [--stream-runs 3] [--only dashboards|small|stream] [--server-node-options="…"]
  *
  * (a) Dashboards: the dashboard queries (src/catalog/dashboards.ts, in PostgreSQL's dialect) sent by
  *     node-postgres over the extended protocol (as BI tools send them) and the simple protocol,
@@ -17,7 +17,7 @@
  *     rows/s and each server's CPU time per row (robust when other work shares the machine).
  *
  * The server is the query side of `runlake serve` in a child process (bench/lib/pgwire-server.ts);
- * `--server-node-options "--cpu-prof --cpu-prof-dir DIR"` profiles it; `--server-root DIR` runs it from
+ * `--server-node-options="--cpu-prof --cpu-prof-dir DIR"` profiles it; `--server-root DIR` runs it from
  * another checkout (with this bench/lib/pgwire-server.ts copied in) for before/after figures. The organization `bench` in
  * DIR is built first when it has no snapshot (as bench/query does; keep DIR to reuse it).
  */
