@@ -82,6 +82,14 @@ const SEMANTIC_SQLSTATES: [RegExp, string][] = [
 ];
 
 /**
+ * One of the engine's own table functions (read_csv, read_parquet, …) called where a value is
+ * expected, as PostgreSQL's `FROM f(…)` becomes (rewrite.ts): the engine says to call it in a
+ * FROM clause, which the client did. Users have no such functions (the guard refuses them in
+ * FROM too), so the answer is PostgreSQL's: the function does not exist (42883).
+ */
+const TABLE_FUNCTION_AS_SCALAR = /Function "([A-Za-z_][A-Za-z0-9_]*)" is a table function but it was used as a scalar function/;
+
+/**
  * The engine's "Did you mean …?" after a missing table, view, schema or catalog names whatever
  * relation of the engine is closest: system catalogs (`pg_tables`), internal schemas, helper
  * views. For every protocol, the hint is kept only when it names one of the organization's own
@@ -112,6 +120,8 @@ export function toRunlakeError(e: unknown, log: Logger, context: Record<string, 
       return new RunlakeError(code, `${e.message}; the query needs more memory or disk than it may use: aggregate or filter more, or select fewer columns`);
     }
     // An engine's messages are safe to show (engine/errors.ts); internal ones are generic.
+    const tableFunction = e.kind === 'semantic' ? TABLE_FUNCTION_AS_SCALAR.exec(e.message) : null;
+    if (tableFunction) return new RunlakeError(code, `function ${tableFunction[1]} does not exist`, { sqlstate: '42883' });
     const sqlstate = SEMANTIC_SQLSTATES.find(([re]) => e.kind === 'semantic' && re.test(e.message))?.[1] ?? (e.kind === 'data' ? '22000' : undefined);
     const message = e.kind === 'semantic' ? withoutRelationHints(e.message) : e.message;
     return new RunlakeError(sqlstate === '42P01' ? 'not_found' : code, message, sqlstate ? { sqlstate } : undefined);

@@ -155,6 +155,12 @@ describe('temporary tables over pgwire against runlake serve', () => {
       assert.notEqual(await code(c.query(sql)), 'ok', sql);
     }
     assert.equal(await code(c.query('SELECT * FROM f')), '42P01', 'nothing was created');
+    // The engine's file readers do not exist for a client, as in PostgreSQL (not a hint to call them elsewhere).
+    for (const fn of ['read_csv', 'read_parquet', 'read_text']) {
+      const e = (await c.query(`SELECT * FROM ${fn}('/etc/passwd')`).catch((x: unknown) => x)) as { code?: string; message?: string };
+      assert.equal(e.code, '42883', fn);
+      assert.equal(e.message, `function ${fn} does not exist`);
+    }
     assert.equal(Number((await c.query('SELECT count(*) AS n FROM t')).rows[0].n), 1, 'nothing was inserted');
   });
 
