@@ -62,6 +62,12 @@ export class RemoteAdminOps implements AdminOps {
     const q = org === undefined ? '' : `?org=${encodeURIComponent(org)}`;
     return (await this.call<{ users: ConsoleUser[] }>('GET', `/users${q}`)).users;
   }
+  deleteUser(username: string, org?: string): Promise<ConsoleUser> {
+    return this.call('DELETE', `/users/${seg(username)}${org === undefined ? '' : `?org=${encodeURIComponent(org)}`}`);
+  }
+  setUserPassword(username: string, password: string, org?: string): Promise<ConsoleUser> {
+    return this.call('PUT', `/users/${seg(username)}/password`, { password, ...(org === undefined ? {} : { org }) });
+  }
 
   createIngestToken(org: string, description?: string): Promise<CreatedIngestToken> {
     return this.call('POST', '/tokens', { org, description: description ?? '' });

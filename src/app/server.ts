@@ -97,7 +97,7 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
   });
   const athenaUrl = `https://${urlHost(config.host)}:${athena.port}`;
   // The web console (built from src/web on its first request) and its API, on the HTTP listener.
-  addConsoleRoutes(router, {
+  const consoleRoutes = addConsoleRoutes(router, {
     queries, admin: control.admin, credentials: control.admin, log, bundle: consoleBundle,
     queryRecords: (org, since) => control.store.listQueries(org, { since }),
     lakeStatus: (org) => lakeStatus(runtime, org),
@@ -106,6 +106,8 @@ export async function startServer(config: RunlakeConfig, log: Logger): Promise<R
       scratchSchema: config.scratchSchema, outputLocation: orgResultsLocation,
     }),
   });
+  // A removed user, or one whose password changed (console, admin API, CLI), is signed out at once.
+  control.admin.onUserCredentialsChanged((username) => consoleRoutes.sessions.endAllOf(username));
   const httpUrl = `http://${urlHost(config.host)}:${httpPort}`;
   await writeServerInfo(config.dataDir, { pid: process.pid, httpUrl, adminToken });
 

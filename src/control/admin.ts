@@ -72,6 +72,13 @@ export interface AdminOps {
 
   createUser(input: CreateUserInput): Promise<ConsoleUser>;
   listUsers(org?: string): Promise<ConsoleUser[]>;
+  /**
+   * Removes a console user, ending their console sessions; the user as it was. With `org`, only a
+   * user of that organization (an organization's administrators manage only their own users).
+   */
+  deleteUser(username: string, org?: string): Promise<ConsoleUser>;
+  /** Sets a console user's password, ending their console sessions; `org` as for deleteUser. */
+  setUserPassword(username: string, password: string, org?: string): Promise<ConsoleUser>;
 
   /** `org` is an organization name or `'*'` for every organization. */
   createIngestToken(org: string, description?: string): Promise<CreatedIngestToken>;
@@ -153,6 +160,23 @@ export const INGEST_TOKEN_PATTERN = /^rlit_[0-9A-Za-z]{32}$/;
 const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
 const MIN_PASSWORD_LENGTH = 8;
 const MAX_PASSWORD_LENGTH = 1024;
+
+function checkPassword(password: unknown): asserts password is string {
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
+    throw new RunlakeError('bad_request', `the password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
+  }
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    throw new RunlakeError('bad_request', `the password must be at most ${MAX_PASSWORD_LENGTH} characters long`);
+  }
+}
+
+function noSuchUser(username: string, org?: string): RunlakeError {
+  const who = `console user "${String(username).slice(0, 128)}"`;
+  // Scoped to an organization (its administrators in the console): the same answer whether the
+  // name is another organization's user or no one's.
+  if (org !== undefined) return new RunlakeError('not_found', `there is no ${who} in organization "${org}"`);
+  return new RunlakeError('not_found', `there is no ${who}; \`runlake users list\` shows them`);
+}
 const MAX_DESCRIPTION_LENGTH = 200;
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -347,12 +371,7 @@ export class LocalAdminOps implements AdminOps, CredentialResolver {
     if (role !== 'operator' && org === null) {
       throw new RunlakeError('bad_request', `a user with role ${role} belongs to one organization; give it (--org <name>)`);
     }
-    if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
-      throw new RunlakeError('bad_request', `the password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
-    }
-    if (password.length > MAX_PASSWORD_LENGTH) {
-      throw new RunlakeError('bad_request', `the password must be at most ${MAX_PASSWORD_LENGTH} characters long`);
-    }
+    checkPassword(password);
     if (org !== null) await this.getOrg(org);
     const user: ConsoleUser = { username, role, org, createdAt: this.stamp() };
     if (!(await this.store.insertUser({ ...user, passwordHash: await hashPassword(password) }))) {
@@ -364,6 +383,44 @@ export class LocalAdminOps implements AdminOps, CredentialResolver {
   async listUsers(org?: string): Promise<ConsoleUser[]> {
     if (org !== undefined) await this.getOrg(org);
     return this.store.listUsers(org);
+  }
+
+  async deleteUser(username: string, org?: string): Promise<ConsoleUser> {
+    const user = await this.userIn(username, org);
+    if (!(await this.store.deleteUser(username))) throw noSuchUser(username);
+    this.credentialsChanged(username);
+    return user;
+  }
+
+  async setUserPassword(username: string, password: string, org?: string): Promise<ConsoleUser> {
+    checkPassword(password);
+    const user = await this.userIn(username, org);
+    if (!(await this.store.setUserPasswordHash(username, await hashPassword(password)))) throw noSuchUser(username);
+    this.credentialsChanged(username);
+    return user;
+  }
+
+  /**
+   * Calls `listener` with the username whenever a console user is removed or their password
+   * changes (the console ends their sessions).
+   */
+  onUserCredentialsChanged(listener: (username: string) => void): void {
+    this.userListeners.push(listener);
+  }
+
+  private readonly userListeners: ((username: string) => void)[] = [];
+
+  private credentialsChanged(username: string): void {
+    for (const l of this.userListeners) l(username);
+  }
+
+  /** The user, when it exists and (with `org`) belongs to that organization; else not_found. */
+  private async userIn(username: string, org: string | undefined): Promise<ConsoleUser> {
+    if (org !== undefined) await this.getOrg(org);
+    const stored = typeof username === 'string' ? await this.store.getUser(username) : undefined;
+    // Another organization's user is answered as a missing one: no hint that the name exists.
+    if (!stored || (org !== undefined && stored.org !== org)) throw noSuchUser(username, org);
+    return consoleUser(stored);
   }
 
   // --- ingest tokens -----------------------------------------------------------------------
@@ -433,8 +490,13 @@ export class LocalAdminOps implements AdminOps, CredentialResolver {
       return undefined;
     }
     if (!(await verifyPassword(password, user.passwordHash))) return undefined;
-    return { username: user.username, role: user.role, org: user.org, createdAt: user.createdAt };
+    return consoleUser(user);
   }
+}
+
+/** The user without its password hash. */
+function consoleUser(u: ConsoleUser): ConsoleUser {
+  return { username: u.username, role: u.role, org: u.org, createdAt: u.createdAt };
 }
 
 function unknownOrg(name: string): RunlakeError {

@@ -172,6 +172,10 @@ export interface ControlStore {
   getUser(username: string): Promise<StoredConsoleUser | undefined>;
   /** Users ordered by username; only one organization's when `org` is given. */
   listUsers(org?: string): Promise<ConsoleUser[]>;
+  /** Removes the user; false when there is none. */
+  deleteUser(username: string): Promise<boolean>;
+  /** Replaces the user's password hash; false when there is no such user. */
+  setUserPasswordHash(username: string, passwordHash: string): Promise<boolean>;
 
   /** Adds an ingest token; false when its id or hash is taken. */
   insertIngestToken(token: StoredIngestToken): Promise<boolean>;

@@ -376,6 +376,14 @@ export class SqliteControlStore implements ControlStore {
     return rows.map(userFromRow);
   }
 
+  async deleteUser(username: string): Promise<boolean> {
+    return this.sql('DELETE FROM console_users WHERE username = ?').run(username).changes === 1;
+  }
+
+  async setUserPasswordHash(username: string, passwordHash: string): Promise<boolean> {
+    return this.sql('UPDATE console_users SET password_hash = ? WHERE username = ?').run(passwordHash, username).changes === 1;
+  }
+
   async insertIngestToken(token: StoredIngestToken): Promise<boolean> {
     const r = this
       .sql(

@@ -178,6 +178,37 @@ describe('runlake org|keys|users|tokens (child process)', () => {
     assertUsageError(await runlake(['users', 'create', 'x', ...dd]), /required option '--role <role>' not specified/);
   });
 
+  it('users set-password and delete: the old password stops working, the user is gone; scoped by --org', async () => {
+    const created = await runlake(['users', 'create', 'dora', '--role', 'viewer', '--org', 'acme', ...dd], { input: 'dora-first-pw' });
+    assert.equal(created.code, 0, created.stderr);
+    const set = await runlake(['users', 'set-password', 'dora', ...dd], { input: 'dora-second-pw\n' });
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(set.stdout, 'Set the password of console user "dora"; their console sessions have ended.\n');
+    assert.doesNotMatch(set.stdout + set.stderr, /second-pw/);
+    const check = async (pw: string) => {
+      const cp = await openLocalAdmin(loadConfig({ dataDir: dir }, {}));
+      try {
+        return (await cp.admin.verifyConsoleUser('dora', pw))?.username;
+      } finally {
+        await cp.close();
+      }
+    };
+    assert.equal(await check('dora-first-pw'), undefined, 'the old password no longer signs in');
+    assert.equal(await check('dora-second-pw'), 'dora');
+    assertUserError(await runlake(['users', 'set-password', 'dora', ...dd], { input: 'short' }), /at least 8 characters/);
+    assert.equal(await check('dora-second-pw'), 'dora', 'a refused change changes nothing');
+
+    // --org scopes the command: another organization's user is answered as missing.
+    assertUserError(await runlake(['users', 'delete', 'dora', '--org', 'globex', ...dd]), /there is no console user "dora" in organization "globex"/);
+    const removed = await runlake(['users', 'delete', 'dora', '--org', 'acme', '--json', ...dd]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.deepEqual({ ...(JSON.parse(removed.stdout) as object), createdAt: undefined }, { username: 'dora', role: 'viewer', org: 'acme', createdAt: undefined });
+    assert.equal(await check('dora-second-pw'), undefined);
+    assert.ok(!(await runlake(['users', 'list', ...dd])).stdout.includes('dora'));
+    assertUserError(await runlake(['users', 'delete', 'dora', ...dd]), /there is no console user "dora"; `runlake users list` shows them/);
+    assertUserError(await runlake(['users', 'set-password', 'nobody', ...dd], { input: 'long-enough-pw' }), /there is no console user "nobody"/);
+  });
+
   it('tokens create / list / revoke', { skip: tokensRegistered ? false : 'registerTokens is not yet wired into src/cli/main.ts' }, async () => {
     const created = await runlake(['tokens', 'create', '--org', 'acme', '--description', 'webhook', '--json', ...dd]);
     assert.equal(created.code, 0, created.stderr);
@@ -198,7 +229,7 @@ describe('runlake org|keys|users|tokens (child process)', () => {
 
   it('every command has --help', async () => {
     const groups = ['org', 'keys', 'users', ...(tokensRegistered ? ['tokens'] : [])];
-    const leaves = [['org', 'create'], ['org', 'list'], ['keys', 'create'], ['keys', 'revoke'], ['users', 'create'], ['users', 'list']];
+    const leaves = [['org', 'create'], ['org', 'list'], ['keys', 'create'], ['keys', 'revoke'], ['users', 'create'], ['users', 'list'], ['users', 'delete'], ['users', 'set-password']];
     const [groupHelp, leafHelp] = await Promise.all([
       Promise.all(groups.map((g) => runlake([g, '--help']))),
       Promise.all(leaves.map((c) => runlake([...c, '--help']))),
@@ -234,6 +265,16 @@ describe('runlake org|keys|users|tokens (child process)', () => {
       const keys = await runlake(['keys', 'create', '--org', 'viaserver', '--json', '--data-dir', commandDir]);
       const k = JSON.parse(keys.stdout) as CreatedAccessKey;
       assert.equal((await cp.admin.resolveAccessKey(k.accessKeyId))?.secretAccessKey, k.secretAccessKey);
+      // Console users through the admin API: the server's own admin ops tell its console to sign them out.
+      const signedOut: string[] = [];
+      cp.admin.onUserCredentialsChanged((u) => signedOut.push(u));
+      assert.equal((await runlake(['users', 'create', 'remote', '--role', 'viewer', '--org', 'viaserver', '--data-dir', commandDir], { input: 'remote-first-pw' })).code, 0);
+      assert.equal((await runlake(['users', 'set-password', 'remote', '--data-dir', commandDir], { input: 'remote-second-pw' })).code, 0);
+      assert.equal((await cp.admin.verifyConsoleUser('remote', 'remote-second-pw'))?.username, 'remote');
+      assertUserError(await runlake(['users', 'delete', 'remote', '--org', 'acme', '--data-dir', commandDir]), /organization "acme" does not exist/);
+      assert.equal((await runlake(['users', 'delete', 'remote', '--org', 'viaserver', '--data-dir', commandDir])).code, 0);
+      assert.deepEqual(await cp.admin.listUsers('viaserver'), []);
+      assert.deepEqual(signedOut, ['remote', 'remote']);
     } finally {
       removeServerInfo(commandDir);
       await new Promise<void>((r) => server.close(() => r()));

@@ -109,6 +109,14 @@ export function controlStoreContract(name: string, open: () => Promise<{ store: 
         );
         assert.deepEqual(await s.listUsers('acme'), [{ username: 'alice', role: 'viewer', org: 'acme', createdAt: T0 }]);
         assert.equal(await s.getUser('nobody'), undefined);
+        // A new password hash, then removal; each false for a user that is not there.
+        assert.equal(await s.setUserPasswordHash('alice', 'h4'), true);
+        assert.equal((await s.getUser('alice'))?.passwordHash, 'h4');
+        assert.equal(await s.setUserPasswordHash('nobody', 'h5'), false);
+        assert.equal(await s.deleteUser('alice'), true);
+        assert.equal(await s.getUser('alice'), undefined);
+        assert.equal(await s.deleteUser('alice'), false);
+        assert.deepEqual((await s.listUsers()).map((u) => u.username), ['root']);
       }),
     );
 

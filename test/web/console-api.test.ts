@@ -99,6 +99,8 @@ describe('console API', () => {
       ['DELETE', `/console/api/orgs/acme/keys/${keyId}`, undefined],
       ['GET', '/console/api/orgs/acme/users', undefined],
       ['POST', '/console/api/orgs/acme/users', { username: 'sneaky', password: 'sneaky-password', role: 'org_admin' }],
+      ['DELETE', `/console/api/orgs/acme/users/${stack.org('acme').console_user}`, undefined],
+      ['PUT', `/console/api/orgs/acme/users/${stack.org('acme').console_user}/password`, { password: 'taken-over-password' }],
       ['GET', '/console/api/admin/orgs', undefined],
     ] as const) {
       const r = await v.call(method, path, body);
@@ -141,6 +143,8 @@ describe('console API', () => {
       ['DELETE', `/console/api/orgs/globex/keys/${globexKey}`],
       ['GET', '/console/api/orgs/globex/users'],
       ['POST', '/console/api/orgs/globex/users', { username: 'intruder', password: 'intruder-password', role: 'org_admin' }],
+      ['DELETE', `/console/api/orgs/globex/users/${stack.org('globex').console_user}`],
+      ['PUT', `/console/api/orgs/globex/users/${stack.org('globex').console_user}/password`, { password: 'taken-over-password' }],
       ['GET', '/console/api/orgs/nosuchorg'],
       ['GET', '/console/api/admin/orgs'],
       ['POST', '/console/api/admin/orgs', { name: 'takeover' }],
@@ -233,5 +237,38 @@ describe('console API', () => {
     const dup = await operator.call('POST', '/console/api/admin/orgs', { name: 'initech' });
     assert.equal(dup.status, 409);
     assert.match((dup.body as { detail: string }).detail, /already exists/);
+  });
+
+  it("an org admin resets a user's password and removes a user: their open sessions end at once; another organization's user is not found", async () => {
+    assert.equal((await acme.call('POST', '/console/api/orgs/acme/users', { username: 'leaver', password: 'leaver-password', role: 'viewer' })).status, 201);
+    const leaver = await ConsoleClient.signIn(stack.url, 'leaver', 'leaver-password');
+    assert.equal((await leaver.call('GET', '/console/api/session')).status, 200);
+
+    const short = await acme.call('PUT', '/console/api/orgs/acme/users/leaver/password', { password: 'short' });
+    assert.equal(short.status, 400);
+    assert.equal((await leaver.call('GET', '/console/api/session')).status, 200, 'a refused change signs no one out');
+    const reset = await acme.call('PUT', '/console/api/orgs/acme/users/leaver/password', { password: 'leaver-new-password' });
+    assert.equal(reset.status, 200, JSON.stringify(reset.body));
+    assert.equal((await leaver.call('GET', '/console/api/session')).status, 401, 'signed out by the reset');
+    const relogin = await leaver.call('POST', '/console/api/session', { username: 'leaver', password: 'leaver-password' });
+    assert.equal(relogin.status, 401, 'the old password is refused');
+    const again = await ConsoleClient.signIn(stack.url, 'leaver', 'leaver-new-password');
+
+    const removed = await acme.call('DELETE', '/console/api/orgs/acme/users/leaver');
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    assert.deepEqual({ ...(removed.body as object), createdAt: undefined }, { username: 'leaver', role: 'viewer', org: 'acme', createdAt: undefined });
+    assert.equal((await again.call('GET', '/console/api/session')).status, 401, 'signed out by the removal');
+    assert.equal((await again.call('POST', '/console/api/session', { username: 'leaver', password: 'leaver-new-password' })).status, 401);
+    const users = (await acme.call('GET', '/console/api/orgs/acme/users')).body as { users: { username: string }[] };
+    assert.ok(!users.users.some((u) => u.username === 'leaver'));
+    assert.equal((await acme.call('DELETE', '/console/api/orgs/acme/users/leaver')).status, 404);
+
+    // globex's admin through acme's URL: answered as a missing user of acme; still signs in.
+    const g = stack.org('globex');
+    const cross = await acme.call('DELETE', `/console/api/orgs/acme/users/${g.console_user}`);
+    assert.equal(cross.status, 404);
+    assert.equal((cross.body as { detail: string }).detail, `there is no console user "${g.console_user}" in organization "acme"`, 'as for a name no one has');
+    assert.equal((await acme.call('PUT', `/console/api/orgs/acme/users/${g.console_user}/password`, { password: 'taken-over-password' })).status, 404);
+    await ConsoleClient.signIn(stack.url, g.console_user, g.console_password);
   });
 });

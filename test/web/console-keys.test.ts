@@ -1,7 +1,8 @@
 /**
  * Access keys through the console, used by a real client: an org admin creates a key in the
  * browser (its secret shown once), node-postgres signs in with it over pgwire (TLS), the admin
- * rotates and revokes keys in the browser, and the revoked key is refused at once (28P01). A
+ * rotates and revokes keys in the browser, and the revoked key is refused at once (28P01). An
+ * admin sets a user's password and removes a user in the browser, signing them out. A
  * viewer can neither open the keys page nor call its API. Wrong passwords and sign-out in the
  * browser too.
  */
@@ -122,6 +123,33 @@ describe('sign-in and access keys in the browser', { skip }, () => {
     const c = await pgConnect(keyId, secret);
     await c.end();
     await assert.rejects(pgConnect(made.accessKeyId, made.secretAccessKey), (e: { code?: string }) => e.code === '28P01');
+    await context.close();
+  });
+
+  it('in the browser an admin sets a new password for a user and then removes them: each signs that person out at once', async () => {
+    const a = stack.org('acme');
+    const admin = await ConsoleClient.signIn(stack.url, a.console_user, a.console_password);
+    assert.equal((await admin.call('POST', '/console/api/orgs/acme/users', { username: 'temp-tom', password: 'temp-tom-password', role: 'viewer' })).status, 201);
+    const tom = await ConsoleClient.signIn(stack.url, 'temp-tom', 'temp-tom-password');
+    const { context, page } = await newPage(browser, stack);
+    await signIn(page, a.console_user, a.console_password);
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('button', { name: 'Set a new password for temp-tom' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('New password', { exact: true }).fill('temp-tom-new-password');
+    await dialog.getByRole('button', { name: 'Set password' }).click();
+    await page.getByText('temp-tom has a new password and was signed out').waitFor();
+    assert.equal((await tom.call('GET', '/console/api/session')).status, 401, 'signed out by the new password');
+    const again = await ConsoleClient.signIn(stack.url, 'temp-tom', 'temp-tom-new-password');
+
+    await page.getByRole('button', { name: 'Remove temp-tom' }).click();
+    await page.getByRole('dialog').waitFor();
+    await screenshot(page, 'users-remove-confirm-desktop');
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove user' }).click();
+    await page.getByText('temp-tom was removed and signed out.').waitFor();
+    assert.equal(await page.getByRole('cell', { name: 'temp-tom', exact: true }).count(), 0, 'the row is gone');
+    assert.equal((await again.call('GET', '/console/api/session')).status, 401, 'signed out by the removal');
+    assert.equal((await again.call('POST', '/console/api/session', { username: 'temp-tom', password: 'temp-tom-new-password' })).status, 401);
     await context.close();
   });
 

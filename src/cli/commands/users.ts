@@ -1,4 +1,4 @@
-/** `runlake users create|list`: web-console logins (operators, and per-organization admins and viewers). */
+/** `runlake users create|list|delete|set-password`: web-console logins (operators, and per-organization admins and viewers). */
 import { Option, type Command } from 'commander';
 import { CONSOLE_ROLES, type ConsoleRole } from '../../control/control-store.ts';
 import { RunlakeError } from '../../util/errors.ts';
@@ -45,6 +45,27 @@ export function registerUsers(program: Command): void {
         org === undefined ? 'No console users yet; create one with `runlake users create <username> --role ...`.' : `Organization "${org}" has no console users.`,
       );
     });
+
+  adminCommand(users, 'delete <username>', 'remove a console user (their console sessions end at once)')
+    .option('--org <org>', 'only if the user belongs to this organization')
+    .action(async (username: string, opts: CommandOptions) => {
+      const org = opts.org as string | undefined;
+      const user = await withAdmin(opts, (admin) => admin.deleteUser(username, org));
+      if (opts.json) return printJson(user);
+      process.stdout.write(`Removed console user "${user.username}" (${user.role}${user.org === null ? '' : `, organization "${user.org}"`}).\n`);
+    });
+
+  adminCommand(users, 'set-password <username>', "set a console user's password (their console sessions end at once)")
+    .option('--org <org>', 'only if the user belongs to this organization')
+    .option('--password <password>', 'the new password (visible to other local users in the process list; prefer RUNLAKE_PASSWORD or stdin)')
+    .addHelpText('after', '\nThe password is read as for `runlake users create`: --password, else RUNLAKE_PASSWORD, else stdin.')
+    .action(async (username: string, opts: CommandOptions) => {
+      const password = await readPassword(opts.password as string | undefined);
+      const org = opts.org as string | undefined;
+      const user = await withAdmin(opts, (admin) => admin.setUserPassword(username, password, org));
+      if (opts.json) return printJson(user);
+      process.stdout.write(`Set the password of console user "${user.username}"; their console sessions have ended.\n`);
+    });
 }
 
 async function readPassword(flag: string | undefined): Promise<string> {
@@ -68,7 +89,7 @@ async function readStdin(): Promise<string> {
 async function promptTwice(): Promise<string> {
   const first = await promptHidden('Password: ');
   const second = await promptHidden('Repeat password: ');
-  if (first !== second) throw new RunlakeError('bad_request', 'the two passwords differ; nothing was created');
+  if (first !== second) throw new RunlakeError('bad_request', 'the two passwords differ; nothing was changed');
   return first;
 }
 
@@ -96,7 +117,7 @@ function promptHidden(prompt: string): Promise<string> {
         }
         if (ch === '\u0003') {
           finish();
-          reject(new RunlakeError('bad_request', 'cancelled; nothing was created'));
+          reject(new RunlakeError('bad_request', 'cancelled; nothing was changed'));
           return;
         }
         if (ch === '\u007f' || ch === '\b') typed = [...typed].slice(0, -1).join('');

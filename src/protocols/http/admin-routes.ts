@@ -12,6 +12,8 @@
  *   DELETE /admin/v1/orgs/:org/keys/:id           → AccessKey (revoked)
  *   GET    /admin/v1/users[?org=]                 → { users: ConsoleUser[] }
  *   POST   /admin/v1/users                        { username, password, role, org? } → 201 ConsoleUser
+ *   DELETE /admin/v1/users/:username[?org=]       → ConsoleUser (removed; their console sessions end)
+ *   PUT    /admin/v1/users/:username/password     { password, org? } → ConsoleUser (their console sessions end)
  *   GET    /admin/v1/tokens                       → { tokens: IngestToken[] }
  *   POST   /admin/v1/tokens                       { org, description? } → 201 CreatedIngestToken (token shown once)
  *   DELETE /admin/v1/tokens/:id                   → IngestToken (revoked)
@@ -109,6 +111,22 @@ export function addAdminRoutes(router: Router, admin: AdminOps, adminToken: stri
       const input: CreateUserInput = { username: str(b, 'username'), password: str(b, 'password'), role: role as ConsoleRole };
       if (b.org !== undefined && b.org !== null) input.org = str(b, 'org');
       sendJson(res, 201, await admin.createUser(input));
+    }),
+  );
+  router.add(
+    'DELETE',
+    `${p}/users/:username`,
+    authed(async (_req, res, params, url) => {
+      const org = url.searchParams.get('org');
+      sendJson(res, 200, await admin.deleteUser(params.username!, org === null || org === '' ? undefined : org));
+    }),
+  );
+  router.add(
+    'PUT',
+    `${p}/users/:username/password`,
+    authed(async (req, res, params) => {
+      const b = await jsonBody(req);
+      sendJson(res, 200, await admin.setUserPassword(params.username!, str(b, 'password'), b.org === undefined || b.org === null ? undefined : str(b, 'org')));
     }),
   );
 

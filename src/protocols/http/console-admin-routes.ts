@@ -10,6 +10,8 @@
  *   DELETE /console/api/orgs/:org/keys/:id           → the revoked key
  *   GET    /console/api/orgs/:org/users              → { users: ConsoleUser[] }                (org_admin, operator)
  *   POST   /console/api/orgs/:org/users              { username, password, role: org_admin | viewer } → 201
+ *   DELETE /console/api/orgs/:org/users/:username    → ConsoleUser (removed; signed out)      (org_admin, operator)
+ *   PUT    /console/api/orgs/:org/users/:username/password  { password } → ConsoleUser (signed out) (org_admin, operator)
  *   GET    /console/api/admin/orgs                   → { orgs: [{ …Organization, usage }] }   (operator)
  *   POST   /console/api/admin/orgs                   { name, timezone? } → 201 Organization
  *   PATCH  /console/api/admin/orgs/:org              { analyticsEnabled } → Organization
@@ -142,6 +144,15 @@ export function addConsoleAdminRoutes(router: Router, access: ConsoleAccess, dep
     if (role !== 'org_admin' && role !== 'viewer') throw new RunlakeError('bad_request', 'the role must be org_admin or viewer');
     const user = await admin.createUser({ username: str(b, 'username', 'a username'), password: str(b, 'password', 'a password'), role, org: params.org! });
     sendConsoleJson(res, 201, user);
+  });
+  router.add('DELETE', `${p}/users/:username`, async (req, res, params) => {
+    access.forOrg(req, params.org!, 'admin');
+    sendConsoleJson(res, 200, await admin.deleteUser(params.username!, params.org!));
+  });
+  router.add('PUT', `${p}/users/:username/password`, async (req, res, params) => {
+    access.forOrg(req, params.org!, 'admin');
+    const b = await jsonBody(req);
+    sendConsoleJson(res, 200, await admin.setUserPassword(params.username!, str(b, 'password', 'a password'), params.org!));
   });
 
   // --- operators ----------------------------------------------------------------------------

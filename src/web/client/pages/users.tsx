@@ -1,8 +1,11 @@
-/** Console users of the organization (org admins and operators): who can sign in, and adding people. */
+/**
+ * Console users of the organization (org admins and operators): who can sign in, adding people,
+ * setting a new password for someone, and removing them (both sign that person out at once).
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.ts';
 import type { ConsoleUser } from '../api-types.ts';
-import { Alert, Badge, ErrorText, PageHeader, Select, Spinner, TextInput, messageOf } from '../components/ui.tsx';
+import { Alert, Badge, Confirm, ErrorText, PageHeader, Select, Spinner, TextInput, messageOf } from '../components/ui.tsx';
 import { formatInstant, relativeTime } from '../format.ts';
 
 const ROLE_TEXT = { operator: 'Operator', org_admin: 'Admin', viewer: 'Viewer' } as const;
@@ -15,6 +18,8 @@ export function UsersPage(props: { org: string }) {
   const [form, setForm] = useState({ username: '', password: '', role: 'viewer' });
   const [status, setStatus] = useState<{ kind: 'error' | 'success'; text: string } | undefined>();
   const [busy, setBusy] = useState(false);
+  const [confirm, setConfirm] = useState<{ kind: 'remove' | 'password'; user: ConsoleUser } | undefined>();
+  const [newPassword, setNewPassword] = useState('');
 
   const load = () => api<{ users: ConsoleUser[] }>('GET', base).then((r) => setUsers(r.users), setError);
   useEffect(() => {
@@ -33,6 +38,30 @@ export function UsersPage(props: { org: string }) {
       setForm({ username: '', password: '', role: 'viewer' });
       await load();
     } catch (err) {
+      setStatus({ kind: 'error', text: messageOf(err) });
+    }
+    setBusy(false);
+  };
+
+  const onConfirm = async () => {
+    const c = confirm!;
+    const path = `${base}/${encodeURIComponent(c.user.username)}`;
+    setBusy(true);
+    setStatus(undefined);
+    try {
+      if (c.kind === 'remove') {
+        await api<ConsoleUser>('DELETE', path);
+        setStatus({ kind: 'success', text: `${c.user.username} was removed and signed out.` });
+      } else {
+        await api<ConsoleUser>('PUT', `${path}/password`, { password: newPassword });
+        setStatus({ kind: 'success', text: `${c.user.username} has a new password and was signed out; they sign in with the new one.` });
+      }
+      setConfirm(undefined);
+      setNewPassword('');
+      await load();
+    } catch (err) {
+      setConfirm(undefined);
+      setNewPassword('');
       setStatus({ kind: 'error', text: messageOf(err) });
     }
     setBusy(false);
@@ -77,6 +106,9 @@ export function UsersPage(props: { org: string }) {
                   <th scope="col">Username</th>
                   <th scope="col">Role</th>
                   <th scope="col">Added</th>
+                  <th scope="col">
+                    <span class="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -87,12 +119,41 @@ export function UsersPage(props: { org: string }) {
                       <Badge tone={u.role === 'viewer' ? 'neutral' : 'info'}>{ROLE_TEXT[u.role]}</Badge>
                     </td>
                     <td title={formatInstant(u.createdAt)}>{relativeTime(u.createdAt)}</td>
+                    <td class="actions">
+                      <button type="button" class="btn btn-small" disabled={busy} onClick={() => setConfirm({ kind: 'password', user: u })} aria-label={`Set a new password for ${u.username}`}>
+                        Set password
+                      </button>
+                      <button type="button" class="btn btn-small btn-danger-ghost" disabled={busy} onClick={() => setConfirm({ kind: 'remove', user: u })} aria-label={`Remove ${u.username}`}>
+                        Remove
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         </div>
+      )}
+      {confirm && (
+        <Confirm
+          title={confirm.kind === 'remove' ? `Remove ${confirm.user.username}?` : `New password for ${confirm.user.username}`}
+          confirmLabel={confirm.kind === 'remove' ? 'Remove user' : 'Set password'}
+          danger={confirm.kind === 'remove'}
+          onConfirm={() => void onConfirm()}
+          onCancel={() => {
+            setConfirm(undefined);
+            setNewPassword('');
+          }}
+        >
+          {confirm.kind === 'remove' ? (
+            <p>They are signed out at once and can no longer sign in. Their saved queries in the history stay.</p>
+          ) : (
+            <>
+              <p>They are signed out at once and sign in again with this password. Tell it to them by a safe channel.</p>
+              <TextInput label="New password" type="password" value={newPassword} onInput={setNewPassword} autocomplete="new-password" required minLength={8} hint="At least 8 characters." />
+            </>
+          )}
+        </Confirm>
       )}
     </div>
   );
