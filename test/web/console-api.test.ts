@@ -271,4 +271,28 @@ describe('console API', () => {
     assert.equal((await acme.call('PUT', `/console/api/orgs/acme/users/${g.console_user}/password`, { password: 'taken-over-password' })).status, 404);
     await ConsoleClient.signIn(stack.url, g.console_user, g.console_password);
   });
+
+  it('anyone signed in changes their own password: the current one is checked, their other sessions end, this one goes on', async () => {
+    assert.equal((await acme.call('POST', '/console/api/orgs/acme/users', { username: 'self-sam', password: 'sam-first-password', role: 'viewer' })).status, 201);
+    const here = await ConsoleClient.signIn(stack.url, 'self-sam', 'sam-first-password');
+    const elsewhere = await ConsoleClient.signIn(stack.url, 'self-sam', 'sam-first-password');
+
+    const wrong = await here.call('PUT', '/console/api/session/password', { currentPassword: 'not-my-password', newPassword: 'sam-second-password' });
+    assert.equal(wrong.status, 400);
+    assert.equal((wrong.body as { detail: string }).detail, 'your current password is wrong; nothing was changed');
+    const short = await here.call('PUT', '/console/api/session/password', { currentPassword: 'sam-first-password', newPassword: 'short' });
+    assert.equal(short.status, 400);
+    assert.equal((await elsewhere.call('GET', '/console/api/session')).status, 200, 'refused changes sign no one out');
+    assert.equal((await here.call('PUT', '/console/api/session/password', { currentPassword: 'sam-first-password', newPassword: 'sam-second-password' }, { csrf: null })).status, 403, 'CSRF-checked like every change');
+
+    const oldCsrf = here.csrf;
+    const changed = await here.call('PUT', '/console/api/session/password', { currentPassword: 'sam-first-password', newPassword: 'sam-second-password' });
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.notEqual(here.csrf, oldCsrf, 'a new session, with its own CSRF token');
+    assert.equal(((await here.call('GET', '/console/api/session')).body as { user: { username: string } }).user.username, 'self-sam', 'this browser stays signed in');
+    assert.equal((await elsewhere.call('GET', '/console/api/session')).status, 401, 'the other session ended');
+    assert.equal((await here.call('POST', '/console/api/session', { username: 'self-sam', password: 'sam-first-password' })).status, 401, 'the old password is refused');
+    await ConsoleClient.signIn(stack.url, 'self-sam', 'sam-second-password');
+    assert.equal((await new ConsoleClient(stack.url).call('PUT', '/console/api/session/password', { currentPassword: 'x', newPassword: 'y' })).status, 401, 'needs a session');
+  });
 });

@@ -102,6 +102,8 @@ describe('dashboards in the browser', { skip }, () => {
     const panel = page.locator('[data-panel="by-blueprint"]');
     // The first series' bars (legend marks are 12 px, bars wider).
     const bars = panel.locator('svg path[fill="#4f46e5"]');
+    // The chart may still be drawing when the panel reports its data: wait for a bar.
+    await waitUntil(page, `[...document.querySelectorAll('[data-panel="by-blueprint"] svg path[fill="#4f46e5"]')].some((e) => e.getBBox().width > 14)`);
     const boxes = await bars.evaluateAll((els) => els.map((e) => (e as unknown as { getBBox(): { width: number; height: number } }).getBBox()).map((b) => b.width));
     const i = boxes.findIndex((w) => w > 14);
     assert.ok(i >= 0, `a bar to click among ${boxes.length} paths`);

@@ -153,6 +153,40 @@ describe('sign-in and access keys in the browser', { skip }, () => {
     await context.close();
   });
 
+  it('a viewer changes their own password in the browser: a wrong current one is refused in words, then it works and they stay signed in', async () => {
+    const a = stack.org('acme');
+    const admin = await ConsoleClient.signIn(stack.url, a.console_user, a.console_password);
+    assert.equal((await admin.call('POST', '/console/api/orgs/acme/users', { username: 'viewer-val', password: 'val-first-password', role: 'viewer' })).status, 201);
+    const elsewhere = await ConsoleClient.signIn(stack.url, 'viewer-val', 'val-first-password');
+    const { context, page } = await newPage(browser, stack);
+    await signIn(page, 'viewer-val', 'val-first-password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Current password', { exact: true }).fill('not-it-at-all');
+    await dialog.getByLabel('New password', { exact: true }).fill('val-second-password');
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await dialog.getByText('your current password is wrong; nothing was changed').waitFor();
+    await dialog.getByLabel('Current password', { exact: true }).fill('val-first-password');
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await dialog.getByText('Your password is changed.').waitFor();
+    await screenshot(page, 'change-password-done-desktop');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    assert.equal((await elsewhere.call('GET', '/console/api/session')).status, 401, 'the other session ended');
+    // This browser goes on: its new session (and CSRF token) works for a change, here a query.
+    await page.getByRole('link', { name: 'SQL editor' }).click();
+    const editor = page.getByRole('textbox', { name: /Query/ });
+    await editor.focus();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText('SELECT 41 + 1 AS answer');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('.run-status[data-phase="done"]').waitFor();
+    assert.equal(await page.locator('#tabpanel-results tbody td').first().textContent(), '42');
+    await ConsoleClient.signIn(stack.url, 'viewer-val', 'val-second-password');
+    await context.close();
+  });
+
   it('a viewer sees no keys link, and the keys page and API refuse them in words', async () => {
     const a = stack.org('acme');
     const admin = await ConsoleClient.signIn(stack.url, a.console_user, a.console_password);

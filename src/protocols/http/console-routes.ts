@@ -6,6 +6,8 @@
  *   GET    /console/api/session       → { user, csrfToken, orgs, canAdminister } | 401
  *   POST   /console/api/session       { username, password } → the same, and the session cookie (rate-limited)
  *   DELETE /console/api/session       signs out (clears the cookie)
+ *   PUT    /console/api/session/password { currentPassword, newPassword } → a new session (the user's
+ *                                     other sessions end), and its cookie (rate-limited as sign-in)
  *   …/orgs/:org/…                     dashboards, SQL editor, history, schema, keys, users, connection
  *                                     (console-dashboard-routes.ts, console-query-routes.ts, console-admin-routes.ts)
  *   …/admin/orgs…                     operators: organizations, analytics on/off, usage
@@ -84,6 +86,28 @@ export function addConsoleRoutes(router: Router, deps: ConsoleDeps): { sessions:
     sessions.end(sessionIdOf(req));
     const { id, session } = sessions.create(user);
     deps.log.info('console login', { username: user.username, role: user.role });
+    sendConsoleJson(res, 200, await sessionInfo(session), { 'set-cookie': sessionCookie(req, id) });
+  });
+
+  router.add('PUT', `${p}/session/password`, async (req, res) => {
+    const s = access.session(req);
+    const b = await jsonBody(req);
+    const current = str(b, 'currentPassword', 'your current password');
+    const next = str(b, 'newPassword', 'a new password');
+    const username = s.user.username;
+    const address = clientAddress(req);
+    const wait = limiter.retryAfter(address, username);
+    if (wait !== undefined) return tooManyLogins(res, wait);
+    if (!(await deps.credentials.verifyConsoleUser(username, current))) {
+      limiter.failed(address, username);
+      deps.log.warn('console password change with a wrong current password', { username, address });
+      throw new RunlakeError('bad_request', 'your current password is wrong; nothing was changed');
+    }
+    limiter.succeeded(address, username);
+    // Every session of the user ends (admin ops notify the store); this browser gets a new one.
+    const user = await deps.admin.setUserPassword(username, next);
+    const { id, session } = sessions.create(user);
+    deps.log.info('console password changed', { username });
     sendConsoleJson(res, 200, await sessionInfo(session), { 'set-cookie': sessionCookie(req, id) });
   });
 

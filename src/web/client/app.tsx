@@ -8,6 +8,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, onSignedOut, setCsrfToken } from './api.ts';
 import type { DashboardSpec, FilterOptions, OrgOverview, SessionInfo } from './api-types.ts';
+import { ChangePasswordDialog } from './components/change-password.tsx';
 import { Alert, ErrorText, Spinner, messageOf } from './components/ui.tsx';
 import { formatInstant, relativeTime } from './format.ts';
 import { ConnectPage } from './pages/connect.tsx';
@@ -72,6 +73,7 @@ export function App() {
         setNotice('You are signed out.');
         history.replaceState(null, '', '#/');
       }}
+      onSessionChanged={signedIn}
       onOrgsChanged={async () => {
         try {
           signedIn(await api<SessionInfo>('GET', '/session'));
@@ -83,8 +85,9 @@ export function App() {
   );
 }
 
-function Console(props: { session: SessionInfo; onSignOut: () => void; onOrgsChanged: () => void }) {
+function Console(props: { session: SessionInfo; onSignOut: () => void; onSessionChanged: (s: SessionInfo) => void; onOrgsChanged: () => void }) {
   const { session } = props;
+  const [changingPassword, setChangingPassword] = useState(false);
   const route = useRoute();
   const [dashboards, setDashboards] = useState<DashboardSpec[] | undefined>();
   const [navOpen, setNavOpen] = useState(false);
@@ -182,10 +185,15 @@ function Console(props: { session: SessionInfo; onSignOut: () => void; onOrgsCha
               {session.user.username}
               <span class="muted small"> · {ROLE_TEXT[session.user.role]}</span>
             </span>
+            <button type="button" class="btn btn-small btn-ghost" aria-label="Change password" onClick={() => setChangingPassword(true)}>
+              <span class="wide-only">Change password</span>
+              <span class="narrow-only">Password</span>
+            </button>
             <button type="button" class="btn btn-small" onClick={props.onSignOut}>
               Sign out
             </button>
           </div>
+          {changingPassword && <ChangePasswordDialog onChanged={props.onSessionChanged} onClose={() => setChangingPassword(false)} />}
         </header>
         <div class="nav-scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
         <main id="main" ref={main} tabIndex={-1}>
