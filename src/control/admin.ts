@@ -160,6 +160,7 @@ export const INGEST_TOKEN_PATTERN = /^rlit_[0-9A-Za-z]{32}$/;
 const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
 const MIN_PASSWORD_LENGTH = 8;
 const MAX_PASSWORD_LENGTH = 1024;
+const MAX_DESCRIPTION_LENGTH = 200;
 
 function checkPassword(password: unknown): asserts password is string {
   if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH) {
@@ -177,7 +178,6 @@ function noSuchUser(username: string, org?: string): RunlakeError {
   if (org !== undefined) return new RunlakeError('not_found', `there is no ${who} in organization "${org}"`);
   return new RunlakeError('not_found', `there is no ${who}; \`runlake users list\` shows them`);
 }
-const MAX_DESCRIPTION_LENGTH = 200;
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -241,6 +241,7 @@ export class LocalAdminOps implements AdminOps, CredentialResolver {
   private readonly reserved: string[];
   private readonly touchIntervalMs: number;
   private readonly lastTouch = new Map<string, number>();
+  private readonly userListeners: ((username: string) => void)[] = [];
 
   constructor(
     private readonly store: ControlStore,
@@ -407,8 +408,6 @@ export class LocalAdminOps implements AdminOps, CredentialResolver {
   onUserCredentialsChanged(listener: (username: string) => void): void {
     this.userListeners.push(listener);
   }
-
-  private readonly userListeners: ((username: string) => void)[] = [];
 
   private credentialsChanged(username: string): void {
     for (const l of this.userListeners) l(username);
