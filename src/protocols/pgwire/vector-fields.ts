@@ -102,9 +102,9 @@ const INT_OID_BYTES: ReadonlyMap<number, 2 | 4 | 8> = new Map([
 
 /** The binary field of a safe integer in `width` bytes; one that does not fit goes to `slow`. */
 function binaryInt(width: 2 | 4 | 8, slow: (w: Writer, x: number) => void): (w: Writer, x: number) => void {
-  if (width === 2) return (w, x) => (x >= -0x8000 && x < 0x8000 ? w.int32(2).int16(x) : slow(w, x));
-  if (width === 4) return (w, x) => (x >= -0x8000_0000 && x < 0x8000_0000 ? w.int32(4).int32(x) : slow(w, x));
-  return (w, x) => w.int32(8).int32(Math.floor(x / 0x1_0000_0000)).int32(x | 0);
+  if (width === 2) return (w, x) => (x >= -0x8000 && x < 0x8000 ? w.field16(x) : slow(w, x));
+  if (width === 4) return (w, x) => (x >= -0x8000_0000 && x < 0x8000_0000 ? w.field32(x) : slow(w, x));
+  return (w, x) => w.field64(Math.floor(x / 0x1_0000_0000), x | 0);
 }
 
 function view<T>(v: EngineVector, make: (b: ArrayBuffer, off: number, len: number) => T, size: number): T {
@@ -153,7 +153,7 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
         if (binary && width === 8) {
           return (w, r) => {
             if (isNull(valid, r)) w.int32(-1);
-            else w.int32(8).int32(a[2 * r + 1]!).int32(a[2 * r]!);
+            else w.field64(a[2 * r + 1]!, a[2 * r]!);
           };
         }
         return int64Field(a, valid, put, slow);
@@ -207,7 +207,7 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
         }
         const days = a[r]!;
         if (binary) {
-          if (days > -FAST_DAYS && days < FAST_DAYS) w.int32(4).int32(days - PG_EPOCH_DAYS);
+          if (days > -FAST_DAYS && days < FAST_DAYS) w.field32(days - PG_EPOCH_DAYS);
           else writeValue(w, codec, new EngineDate(days), 1, ctx);
         } else if (!writeDateText(w, days)) writeValue(w, codec, new EngineDate(days), 0, ctx);
       };
@@ -222,7 +222,9 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
       return int64Field(a, valid, (w, us) => {
         if (binary) {
           if (us > -FAST_BINARY_US && us < FAST_BINARY_US) {
-            w.int32(8).int64n(us - PG_EPOCH_US);
+            const v = us - PG_EPOCH_US;
+            const hi = Math.floor(v / 0x1_0000_0000);
+            w.field64(hi, v - hi * 0x1_0000_0000);
             return;
           }
         } else if (us > -FAST_TEXT_US && us < FAST_TEXT_US && writeTimestampTextUs(w, us, zone)) return;

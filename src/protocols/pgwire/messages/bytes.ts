@@ -162,6 +162,61 @@ export class Writer {
   }
 
   /** An Int64 from a safe integer (|v| < 2^53), without a BigInt. */
+  /**
+   * A binary DataRow field of 2, 4 or 8 bytes: its Int32 length, then the value big-endian,
+   * stored byte by byte without range checks (the hot path of vector-fields.ts; its callers pass
+   * values that fit). field64 takes the two 32-bit halves, each signed or unsigned.
+   */
+  field16(v: number): this {
+    this.ensure(6);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = 0;
+    b[p + 1] = 0;
+    b[p + 2] = 0;
+    b[p + 3] = 2;
+    b[p + 4] = (v >>> 8) & 0xff;
+    b[p + 5] = v & 0xff;
+    this.pos = p + 6;
+    return this;
+  }
+
+  field32(v: number): this {
+    this.ensure(8);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = 0;
+    b[p + 1] = 0;
+    b[p + 2] = 0;
+    b[p + 3] = 4;
+    b[p + 4] = v >>> 24;
+    b[p + 5] = (v >>> 16) & 0xff;
+    b[p + 6] = (v >>> 8) & 0xff;
+    b[p + 7] = v & 0xff;
+    this.pos = p + 8;
+    return this;
+  }
+
+  field64(hi: number, lo: number): this {
+    this.ensure(12);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = 0;
+    b[p + 1] = 0;
+    b[p + 2] = 0;
+    b[p + 3] = 8;
+    b[p + 4] = hi >>> 24;
+    b[p + 5] = (hi >>> 16) & 0xff;
+    b[p + 6] = (hi >>> 8) & 0xff;
+    b[p + 7] = hi & 0xff;
+    b[p + 8] = lo >>> 24;
+    b[p + 9] = (lo >>> 16) & 0xff;
+    b[p + 10] = (lo >>> 8) & 0xff;
+    b[p + 11] = lo & 0xff;
+    this.pos = p + 12;
+    return this;
+  }
+
   int64n(v: number): this {
     const hi = Math.floor(v / 0x1_0000_0000);
     this.ensure(8);
