@@ -131,7 +131,7 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
       const d = v.data;
       return (w, r) => {
         if (isNull(valid, r)) w.int32(-1);
-        else w.int32(1).byte(binary ? (d[r] !== 0 ? 1 : 0) : d[r] !== 0 ? 116 : 102); // 't' / 'f'
+        else w.field8(binary ? (d[r] !== 0 ? 1 : 0) : d[r] !== 0 ? 116 : 102); // 't' / 'f'
       };
     }
     case 'smallint':
@@ -170,7 +170,7 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
       if (binary) {
         return (w, r) => {
           if (isNull(valid, r)) w.int32(-1);
-          else w.int32(8).float64(a[r]!);
+          else w.fieldFloat64(a[r]!);
         };
       }
       return (w, r) => {

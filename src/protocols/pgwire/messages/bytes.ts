@@ -78,6 +78,11 @@ export class Reader {
   }
 }
 
+/** Scratch for fieldFloat64: a double's bytes in this machine's order. */
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * A growable buffer of big-endian fields. Messages are framed with `begin(type)` … `finish()`,
  * which back-patches the Int32 length (which counts itself but not the type byte).
@@ -213,6 +218,36 @@ export class Writer {
     b[p + 9] = (lo >>> 16) & 0xff;
     b[p + 10] = (lo >>> 8) & 0xff;
     b[p + 11] = lo & 0xff;
+    this.pos = p + 12;
+    return this;
+  }
+
+  /** A binary field of one byte (bool): length 1, then the byte. */
+  field8(v: number): this {
+    this.ensure(5);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = 0;
+    b[p + 1] = 0;
+    b[p + 2] = 0;
+    b[p + 3] = 1;
+    b[p + 4] = v;
+    this.pos = p + 5;
+    return this;
+  }
+
+  /** A binary float8 field: length 8, then the IEEE 754 bytes big-endian. */
+  fieldFloat64(v: number): this {
+    this.ensure(12);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = 0;
+    b[p + 1] = 0;
+    b[p + 2] = 0;
+    b[p + 3] = 8;
+    F64[0] = v;
+    if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) b[p + 4 + i] = F64_BYTES[7 - i]!;
+    else for (let i = 0; i < 8; i++) b[p + 4 + i] = F64_BYTES[i]!;
     this.pos = p + 12;
     return this;
   }
