@@ -78,6 +78,14 @@ export class Reader {
   }
 }
 
+/** Stores a 32-bit value (signed or unsigned) big-endian at `p`, unchecked. */
+function putInt32(b: Buffer, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = (v >>> 16) & 0xff;
+  b[p + 2] = (v >>> 8) & 0xff;
+  b[p + 3] = v & 0xff;
+}
+
 /** Scratch for fieldFloat64: a double's bytes in this machine's order. */
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
@@ -168,88 +176,58 @@ export class Writer {
 
   /** An Int64 from a safe integer (|v| < 2^53), without a BigInt. */
   /**
-   * A binary DataRow field of 2, 4 or 8 bytes: its Int32 length, then the value big-endian,
+   * A binary DataRow field of 1, 2, 4 or 8 bytes: its Int32 length, then the value big-endian,
    * stored byte by byte without range checks (the hot path of vector-fields.ts; its callers pass
    * values that fit). field64 takes the two 32-bit halves, each signed or unsigned.
    */
+  field8(v: number): this {
+    const p = this.fieldValueAt(1);
+    this.buf[p] = v;
+    return this;
+  }
+
   field16(v: number): this {
-    this.ensure(6);
+    const p = this.fieldValueAt(2);
     const b = this.buf;
-    const p = this.pos;
-    b[p] = 0;
-    b[p + 1] = 0;
-    b[p + 2] = 0;
-    b[p + 3] = 2;
-    b[p + 4] = (v >>> 8) & 0xff;
-    b[p + 5] = v & 0xff;
-    this.pos = p + 6;
+    b[p] = (v >>> 8) & 0xff;
+    b[p + 1] = v & 0xff;
     return this;
   }
 
   field32(v: number): this {
-    this.ensure(8);
-    const b = this.buf;
-    const p = this.pos;
-    b[p] = 0;
-    b[p + 1] = 0;
-    b[p + 2] = 0;
-    b[p + 3] = 4;
-    b[p + 4] = v >>> 24;
-    b[p + 5] = (v >>> 16) & 0xff;
-    b[p + 6] = (v >>> 8) & 0xff;
-    b[p + 7] = v & 0xff;
-    this.pos = p + 8;
+    const p = this.fieldValueAt(4);
+    putInt32(this.buf, p, v);
     return this;
   }
 
   field64(hi: number, lo: number): this {
-    this.ensure(12);
-    const b = this.buf;
-    const p = this.pos;
-    b[p] = 0;
-    b[p + 1] = 0;
-    b[p + 2] = 0;
-    b[p + 3] = 8;
-    b[p + 4] = hi >>> 24;
-    b[p + 5] = (hi >>> 16) & 0xff;
-    b[p + 6] = (hi >>> 8) & 0xff;
-    b[p + 7] = hi & 0xff;
-    b[p + 8] = lo >>> 24;
-    b[p + 9] = (lo >>> 16) & 0xff;
-    b[p + 10] = (lo >>> 8) & 0xff;
-    b[p + 11] = lo & 0xff;
-    this.pos = p + 12;
-    return this;
-  }
-
-  /** A binary field of one byte (bool): length 1, then the byte. */
-  field8(v: number): this {
-    this.ensure(5);
-    const b = this.buf;
-    const p = this.pos;
-    b[p] = 0;
-    b[p + 1] = 0;
-    b[p + 2] = 0;
-    b[p + 3] = 1;
-    b[p + 4] = v;
-    this.pos = p + 5;
+    const p = this.fieldValueAt(8);
+    putInt32(this.buf, p, hi);
+    putInt32(this.buf, p + 4, lo);
     return this;
   }
 
   /** A binary float8 field: length 8, then the IEEE 754 bytes big-endian. */
   fieldFloat64(v: number): this {
-    this.ensure(12);
+    const p = this.fieldValueAt(8);
+    const b = this.buf;
+    F64[0] = v;
+    if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) b[p + i] = F64_BYTES[7 - i]!;
+    else for (let i = 0; i < 8; i++) b[p + i] = F64_BYTES[i]!;
+    return this;
+  }
+
+  /** Writes the Int32 length `n` (< 256) of a field and moves past its value; the value's offset. */
+  private fieldValueAt(n: number): number {
+    this.ensure(4 + n);
     const b = this.buf;
     const p = this.pos;
     b[p] = 0;
     b[p + 1] = 0;
     b[p + 2] = 0;
-    b[p + 3] = 8;
-    F64[0] = v;
-    if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) b[p + 4 + i] = F64_BYTES[7 - i]!;
-    else for (let i = 0; i < 8; i++) b[p + 4 + i] = F64_BYTES[i]!;
-    this.pos = p + 12;
-    return this;
+    b[p + 3] = n;
+    this.pos = p + 4 + n;
+    return p + 4;
   }
 
   int64n(v: number): this {
