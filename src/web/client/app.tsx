@@ -171,6 +171,20 @@ function Console(props: { session: SessionInfo; onSignOut: () => void; onSession
                 </NavLink>
               </NavSection>
             )}
+            <NavSection title="Account">
+              <li>
+                <button
+                  type="button"
+                  class="nav-button"
+                  onClick={() => {
+                    setNavOpen(false);
+                    setChangingPassword(true);
+                  }}
+                >
+                  Change password
+                </button>
+              </li>
+            </NavSection>
           </nav>
         </div>
       </aside>
@@ -185,10 +199,6 @@ function Console(props: { session: SessionInfo; onSignOut: () => void; onSession
               {session.user.username}
               <span class="muted small"> · {ROLE_TEXT[session.user.role]}</span>
             </span>
-            <button type="button" class="btn btn-small btn-ghost" aria-label="Change password" onClick={() => setChangingPassword(true)}>
-              <span class="wide-only">Change password</span>
-              <span class="narrow-only">Password</span>
-            </button>
             <button type="button" class="btn btn-small" onClick={props.onSignOut}>
               Sign out
             </button>
