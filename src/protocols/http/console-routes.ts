@@ -15,7 +15,7 @@
  * Errors are problem JSON (router.ts) with a message written for a person; the console shows the
  * message, never the JSON. Access rules: console-access.ts. Sessions: console-session.ts.
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdminOps, CredentialResolver } from '../../control/admin.ts';
 import type { ConsoleUser, QueryRecord } from '../../control/control-store.ts';
 import type { QueryService } from '../../service/query-service.ts';
@@ -62,6 +62,25 @@ export function addConsoleRoutes(router: Router, deps: ConsoleDeps): { sessions:
     canAdminister: mayAdminister(s.user.role),
   });
 
+  /**
+   * A password check under the sign-in limiter: the seconds to wait while this address and
+   * username are locked out, else the user (undefined for a wrong password, counted as a failure).
+   */
+  const verifyLimited = async (req: IncomingMessage, username: string, password: string): Promise<{ wait: number } | { user: ConsoleUser | undefined }> => {
+    const address = clientAddress(req);
+    const wait = limiter.retryAfter(address, username);
+    if (wait !== undefined) return { wait };
+    const user = await deps.credentials.verifyConsoleUser(username, password);
+    if (user) limiter.succeeded(address, username);
+    else limiter.failed(address, username);
+    return { user };
+  };
+  /** Starts a session for the user and answers with it and its cookie. */
+  const startSession = async (req: IncomingMessage, res: ServerResponse, user: ConsoleUser) => {
+    const { id, session } = sessions.create(user);
+    sendConsoleJson(res, 200, await sessionInfo(session), { 'set-cookie': sessionCookie(req, id) });
+  };
+
   router.add('GET', `${p}/session`, async (req, res) => {
     sendConsoleJson(res, 200, await sessionInfo(access.session(req)));
   });
@@ -71,22 +90,16 @@ export function addConsoleRoutes(router: Router, deps: ConsoleDeps): { sessions:
     const b = await jsonBody(req);
     const username = str(b, 'username', 'a username');
     const password = str(b, 'password', 'a password');
-    const address = clientAddress(req);
-    const wait = limiter.retryAfter(address, username);
-    if (wait !== undefined) {
-      return tooManyLogins(res, wait);
-    }
-    const user = await deps.credentials.verifyConsoleUser(username, password);
+    const checked = await verifyLimited(req, username, password);
+    if ('wait' in checked) return tooManyLogins(res, checked.wait);
+    const { user } = checked;
     if (!user) {
-      limiter.failed(address, username);
-      deps.log.warn('console login failed', { username: username.slice(0, 128), address });
+      deps.log.warn('console login failed', { username: username.slice(0, 128), address: clientAddress(req) });
       throw new RunlakeError('unauthenticated', 'the username or password is wrong');
     }
-    limiter.succeeded(address, username);
     sessions.end(sessionIdOf(req));
-    const { id, session } = sessions.create(user);
     deps.log.info('console login', { username: user.username, role: user.role });
-    sendConsoleJson(res, 200, await sessionInfo(session), { 'set-cookie': sessionCookie(req, id) });
+    await startSession(req, res, user);
   });
 
   router.add('PUT', `${p}/session/password`, async (req, res) => {
@@ -95,20 +108,16 @@ export function addConsoleRoutes(router: Router, deps: ConsoleDeps): { sessions:
     const current = str(b, 'currentPassword', 'your current password');
     const next = str(b, 'newPassword', 'a new password');
     const username = s.user.username;
-    const address = clientAddress(req);
-    const wait = limiter.retryAfter(address, username);
-    if (wait !== undefined) return tooManyLogins(res, wait);
-    if (!(await deps.credentials.verifyConsoleUser(username, current))) {
-      limiter.failed(address, username);
-      deps.log.warn('console password change with a wrong current password', { username, address });
+    const checked = await verifyLimited(req, username, current);
+    if ('wait' in checked) return tooManyLogins(res, checked.wait);
+    if (!checked.user) {
+      deps.log.warn('console password change with a wrong current password', { username, address: clientAddress(req) });
       throw new RunlakeError('bad_request', 'your current password is wrong; nothing was changed');
     }
-    limiter.succeeded(address, username);
     // Every session of the user ends (admin ops notify the store); this browser gets a new one.
     const user = await deps.admin.setUserPassword(username, next);
-    const { id, session } = sessions.create(user);
     deps.log.info('console password changed', { username });
-    sendConsoleJson(res, 200, await sessionInfo(session), { 'set-cookie': sessionCookie(req, id) });
+    await startSession(req, res, user);
   });
 
   router.add('DELETE', `${p}/session`, (req, res) => {

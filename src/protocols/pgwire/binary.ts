@@ -2,7 +2,7 @@
  * PostgreSQL's binary send/receive formats for the types whose layout is not a plain big-endian
  * number: numeric (base-10000 digits), uuid, and the epoch shifts of date/timestamp.
  */
-import { ProtocolViolation, type Writer } from './messages/bytes.ts';
+import { ProtocolViolation, putInt32, type Writer } from './messages/bytes.ts';
 
 /** Days from 1970-01-01 to 2000-01-01 (PostgreSQL's epoch). */
 export const PG_EPOCH_DAYS = 10_957;
@@ -234,10 +234,7 @@ export function writeNumericBinaryScaled(w: Writer, scaled: number, scale: numbe
   const b = w.reserve(bytes);
   const len = bytes - 4;
   const sign = ndigits === 0 || !neg ? NUMERIC_POS : NUMERIC_NEG;
-  b[at] = 0;
-  b[at + 1] = 0;
-  b[at + 2] = len >>> 8;
-  b[at + 3] = len & 0xff;
+  putInt32(b, at, len);
   b[at + 4] = ndigits >>> 8;
   b[at + 5] = ndigits & 0xff;
   b[at + 6] = (weight >>> 8) & 0xff;

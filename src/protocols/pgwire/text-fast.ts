@@ -6,7 +6,7 @@
  * compares them) and returns false, writing nothing, for values off its fast path (years outside
  * 1..9999, infinities, instants beyond ±2^53 µs): the caller then uses text.ts.
  */
-import type { Writer } from './messages/bytes.ts';
+import { putInt32, type Writer } from './messages/bytes.ts';
 import type { TimeZone } from './timezone.ts';
 
 const DAY_US = 86_400_000_000;
@@ -39,12 +39,6 @@ function put2(buf: Uint8Array, p: number, v: number): void {
   buf[p + 1] = 48 + (v - t * 10);
 }
 
-function putLength(buf: Buffer, p: number, n: number): void {
-  buf[p] = n >>> 24;
-  buf[p + 1] = (n >>> 16) & 0xff;
-  buf[p + 2] = (n >>> 8) & 0xff;
-  buf[p + 3] = n & 0xff;
-}
 
 /** int2/int4/int8 out of a safe integer: `String(n)`. */
 export function writeIntText(w: Writer, n: number): void {
@@ -53,7 +47,7 @@ export function writeIntText(w: Writer, n: number): void {
   const len = digitCount(a) + (neg ? 1 : 0);
   const at = w.length;
   const buf = w.reserve(4 + len);
-  putLength(buf, at, len);
+  putInt32(buf, at, len);
   if (neg) buf[at + 4] = 45; // '-'
   putDigits(buf, at + 4 + len, a);
   w.advance(4 + len);
@@ -72,7 +66,7 @@ export function writeDecimalText(w: Writer, scaled: number, scale: number, facto
   const len = (neg ? 1 : 0) + wholeLen + (scale === 0 ? 0 : scale + 1);
   const at = w.length;
   const buf = w.reserve(4 + len);
-  putLength(buf, at, len);
+  putInt32(buf, at, len);
   let p = at + 4;
   if (neg) buf[p++] = 45; // '-'
   putDigits(buf, p + wholeLen, whole);
@@ -144,7 +138,7 @@ export function writeDateText(w: Writer, days: number): boolean {
   const at = w.length;
   const buf = w.reserve(14);
   if (!putDate(buf, at + 4, days)) return false;
-  putLength(buf, at, 10);
+  putInt32(buf, at, 10);
   w.advance(14);
   return true;
 }
@@ -193,7 +187,7 @@ export function writeTimestampTextUs(w: Writer, us0: number, zone: TimeZone | un
   const buf = w.reserve(4 + len);
   let p = at + 4;
   if (!putDate(buf, p, days)) return false;
-  putLength(buf, at, len);
+  putInt32(buf, at, len);
   p += 10;
   buf[p++] = 32; // ' '
   const h = Math.floor(secs / 3600);

@@ -15,7 +15,7 @@
 import { EngineDate, EngineTimestamp, type EngineChunk, type EngineColumn, type EngineVector } from '../../engine/engine.ts';
 import { decimalTextBig } from '../../engine/decimal-text.ts';
 import { PG_EPOCH_DAYS, PG_EPOCH_MICROS, writeNumericBinaryScaled } from './binary.ts';
-import type { Writer } from './messages/bytes.ts';
+import { putInt32, type Writer } from './messages/bytes.ts';
 import { writeDateText, writeDecimalText, writeIntText, writeTimestampTextUs } from './text-fast.ts';
 import { OID, writeValue, type FormatContext, type PgTypeCodec } from './types.ts';
 
@@ -70,7 +70,7 @@ export function writeDataRows(w: Writer, writers: readonly FieldWriter[], from: 
     w.advance(7);
     for (let c = 0; c < n; c++) writers[c]!(w, r);
     // The length counts itself and the fields, not the type byte (the buffer may have grown).
-    putLength(w.reserve(0), start + 1, w.length - start - 1);
+    putInt32(w.reserve(0), start + 1, w.length - start - 1);
   }
 }
 
@@ -111,12 +111,6 @@ function view<T>(v: EngineVector, make: (b: ArrayBuffer, off: number, len: numbe
   return make(v.data.buffer as ArrayBuffer, v.data.byteOffset, v.data.byteLength / size);
 }
 
-function putLength(buf: Buffer, p: number, n: number): void {
-  buf[p] = n >>> 24;
-  buf[p + 1] = (n >>> 16) & 0xff;
-  buf[p + 2] = (n >>> 8) & 0xff;
-  buf[p + 3] = n & 0xff;
-}
 
 function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): FieldWriter | undefined {
   const { codec, format } = col;
@@ -244,7 +238,7 @@ function writerFor(v: EngineVector, col: FieldColumn, ctx: FormatContext): Field
         const len = ref[3 * r + 2]!;
         const at = w.length;
         const buf = w.reserve(4 + len);
-        putLength(buf, at, len);
+        putInt32(buf, at, len);
         if (len <= 32) for (let i = 0; i < len; i++) buf[at + 4 + i] = src[start + i]!;
         else buf.set(src.subarray(start, start + len), at + 4);
         w.advance(4 + len);

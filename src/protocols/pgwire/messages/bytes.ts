@@ -79,7 +79,7 @@ export class Reader {
 }
 
 /** Stores a 32-bit value (signed or unsigned) big-endian at `p`, unchecked. */
-function putInt32(b: Buffer, p: number, v: number): void {
+export function putInt32(b: Buffer, p: number, v: number): void {
   b[p] = v >>> 24;
   b[p + 1] = (v >>> 16) & 0xff;
   b[p + 2] = (v >>> 8) & 0xff;
