@@ -35,6 +35,7 @@ import { guardStatement, relationsIn } from './guard.ts';
 import { ReadWriteLock } from './rw-lock.ts';
 import { TempSessions, type TempTableLimits } from './temp-tables.ts';
 import { sqlString as q } from '../../util/sql-quote.ts';
+import { Lru } from '../../util/lru.ts';
 
 export interface SandboxOptions {
   org: string;
@@ -274,17 +275,12 @@ export class OrgSandbox {
    * The guard's verdict for a statement (the relations it reads), remembered by SQL text: the
    * verdict depends on nothing else, and dashboards repeat the same statements.
    */
-  private readonly verdicts = new Map<string, string[]>();
+  private readonly verdicts = new Lru<string, string[]>(500);
   private async guarded(c: DuckDBConnection, sql: string): Promise<string[]> {
     const known = this.verdicts.get(sql);
-    if (known) {
-      this.verdicts.delete(sql);
-      this.verdicts.set(sql, known);
-      return known;
-    }
+    if (known) return known;
     const relations = await guardStatement(c, sql, this.guardOptions());
     this.verdicts.set(sql, relations);
-    if (this.verdicts.size > 500) this.verdicts.delete(this.verdicts.keys().next().value!);
     return relations;
   }
 

@@ -5,6 +5,7 @@
  */
 import { loadModule, parseSync, scanSync } from 'libpg-query';
 import { PgSqlError } from './errors.ts';
+import { Lru } from '../../util/lru.ts';
 
 await loadModule();
 
@@ -51,35 +52,22 @@ interface LibPgError {
   sqlDetails?: { cursorPosition?: number };
 }
 
-/** Parses `sql` (any number of statements). Throws PgSqlError 42601 with PostgreSQL's message and position. */
 /**
  * The last statements' parses and tokens by exact text: one query is parsed by the session (to
  * split it), the backend and the service, and dashboards repeat the same texts. Callers treat the
  * results as read-only.
  */
-const MEMO_SIZE = 256;
-const parsed = new Map<string, RawStatement[]>();
-const scanned = new Map<string, Token[]>();
-function memo<T>(cache: Map<string, T>, sql: string, make: (sql: string) => T): T {
-  const hit = cache.get(sql);
-  if (hit !== undefined) {
-    cache.delete(sql);
-    cache.set(sql, hit);
-    return hit;
-  }
-  const value = make(sql);
-  cache.set(sql, value);
-  if (cache.size > MEMO_SIZE) cache.delete(cache.keys().next().value!);
-  return value;
-}
+const parsed = new Lru<string, RawStatement[]>(256);
+const scanned = new Lru<string, Token[]>(256);
 
+/** Parses `sql` (any number of statements). Throws PgSqlError 42601 with PostgreSQL's message and position. */
 export function parsePg(sql: string): RawStatement[] {
-  return memo(parsed, sql, parseUncached);
+  return parsed.getOrMake(sql, parseUncached);
 }
 
 /** The scanner's tokens (comments excluded), with character offsets. */
 export function scanPg(sql: string): Token[] {
-  return memo(scanned, sql, scanUncached);
+  return scanned.getOrMake(sql, scanUncached);
 }
 
 function parseUncached(sql: string): RawStatement[] {

@@ -8,6 +8,7 @@ import { checkPositions } from './ordinals.ts';
 import { parsePg, scanPg, type PgNode } from './parse.ts';
 import { ResultTypes, type PgResultType } from './result-types.ts';
 import { Rewriter, quoteIdent, type RewriteContext } from './rewrite.ts';
+import { Lru } from '../../util/lru.ts';
 
 export { PgSqlError } from './errors.ts';
 export type { PgSqlState } from './errors.ts';
@@ -95,8 +96,35 @@ function inner(n: unknown): [string, Record<string, unknown>] {
   return [k, (n as Record<string, Record<string, unknown>>)[k]!];
 }
 
-/** Translates exactly one statement. Throws PgSqlError. */
+/**
+ * The last translations, by statement text and the context they depend on: a query is translated
+ * by the PostgreSQL backend (result naming) and by the service (policy, the engine's SQL), and
+ * dashboards repeat the same texts. Only contexts without session settings are remembered.
+ */
+const translations = new Lru<string, PgTranslation>(256);
+
+function memoKey(sql: string, ctx: PgTranslateContext): string | undefined {
+  if (ctx.settings !== undefined || ctx.searchPath !== undefined || ctx.backendPid !== undefined) return undefined;
+  const temp = ctx.tempTables && ctx.tempTables.size > 0 ? [...ctx.tempTables].sort().join('\u0001') : '';
+  return [ctx.database, ctx.scratchSchema, ctx.user, temp, sql].join('\u0000');
+}
+
+/** Translates exactly one statement. Throws PgSqlError. The result is shared: treat it as read-only. */
 export function translatePostgres(sql: string, ctx: PgTranslateContext): PgTranslation {
+  const key = memoKey(sql, ctx);
+  if (key === undefined) return translateUncached(sql, ctx);
+  return translations.getOrMake(key, () => deepFreeze(translateUncached(sql, ctx)));
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+function translateUncached(sql: string, ctx: PgTranslateContext): PgTranslation {
   const stmts = parsePg(sql);
   if (stmts.length !== 1) {
     if (stmts.length === 0) return { kind: 'other', sql: '', keyword: '' };
