@@ -74,8 +74,8 @@ const ENGINE_ERROR_CODES: Record<EngineErrorKind, ErrorCode> = {
 
 /** PostgreSQL's codes for the engine's semantic errors (clients such as pgJDBC act on them). */
 const SEMANTIC_SQLSTATES: [RegExp, string][] = [
-  [/Table with name .* does not exist|Table .* does not exist|relation .* does not exist/i, '42P01'],
-  [/Referenced column .* not found|column .* not found|Column with name .* does not exist/i, '42703'],
+  [/Table with name .* does not exist|Table .* does not exist|relation .* does not exist|Referenced table .* not found/i, '42P01'],
+  [/Referenced column .* not found|column .* not found|Column with name .* does not exist|does not have a column named/i, '42703'],
   [/(Scalar|Table|Aggregate) Function with name .* does not exist|No function matches/i, '42883'],
   [/GROUP BY|must appear in the GROUP BY clause|aggregate/i, '42803'],
   [/.*/, '42804'],

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { translateTrino, SqlError } from '../../src/sql/trino/translate.ts';
 import type { StatementKind } from '../../src/sql/trino/translate.ts';
 import { CTX, TrinoDuck, normalize } from './trino-helpers.ts';
+import { classifyDuckDBError } from '../../src/engine/duckdb/errors.ts';
 
 interface Row {
   trino: string;
@@ -325,6 +326,21 @@ describe('Trino semantics table', () => {
     ]) {
       await assert.rejects(db.trino(sql), Error, sql);
     }
+  });
+
+  it("says a macro's own error, and leaves a user's failing cast in the engine's words", async () => {
+    const message = async (sql: string): Promise<string> => {
+      try {
+        await db.trino(sql);
+      } catch (e) {
+        return classifyDuckDBError(e).message;
+      }
+      return assert.fail(`${sql} did not fail`);
+    };
+    assert.equal(await message('SELECT 5 / 0'), 'Division by zero');
+    assert.equal(await message("SELECT split_part('a', ',', 0)"), 'Index must be greater than zero');
+    // Before, any string that did not convert to an integer became the whole message ("abc").
+    assert.match(await message("SELECT CAST('abc' AS INTEGER)"), /^Conversion Error: Could not convert string 'abc' to INT32/);
   });
 });
 

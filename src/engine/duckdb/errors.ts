@@ -7,6 +7,7 @@
 import { EngineError, type EngineErrorKind } from '../errors.ts';
 import { GuardError } from './guard.ts';
 import { UnsupportedTypeError } from './convert.ts';
+import { RAISED } from '../../sql/trino/macros.ts';
 
 const PREFIX_KIND: [RegExp, EngineErrorKind][] = [
   [/^Parser Error: /, 'syntax'],
@@ -19,8 +20,8 @@ const PREFIX_KIND: [RegExp, EngineErrorKind][] = [
   [/^Out of Memory Error: /, 'resource'],
 ];
 
-/** Trino-semantics macros raise errors as a failing cast of the message; unwrap it. */
-const MACRO_ERROR = /^Conversion Error: Could not convert string '(.*)' to INT32/s;
+/** Trino-semantics macros raise errors as a failing cast of the marked message; unwrap it. */
+const MACRO_ERROR = new RegExp(`^Conversion Error: Could not convert string '${RAISED}(.*?)' to INT32`, 's');
 
 export function classifyDuckDBError(e: unknown, internalPaths: readonly string[] = []): EngineError {
   if (e instanceof EngineError) return e;

@@ -7,52 +7,10 @@
 import { isRunlakeError, type ErrorCode } from '../../util/errors.ts';
 import type { Logger } from '../../util/logger.ts';
 import type { NoticeFields } from './messages/backend.ts';
+import { postgresWording } from './engine-wording.ts';
+import { SQLSTATE } from './sqlstate.ts';
 
-/** The SQLSTATEs this layer sends (PostgreSQL's errcodes.txt names). */
-export const SQLSTATE = {
-  warning: '01000',
-  connectionException: '08000',
-  protocolViolation: '08P01',
-  featureNotSupported: '0A000',
-  invalidAuthorizationSpecification: '28000',
-  invalidPassword: '28P01',
-  invalidCatalogName: '3D000',
-  invalidCursorState: '24000',
-  invalidTransactionState: '25000',
-  activeSqlTransaction: '25001',
-  readOnlySqlTransaction: '25006',
-  noActiveSqlTransaction: '25P01',
-  inFailedSqlTransaction: '25P02',
-  idleInTransactionSessionTimeout: '25P03',
-  invalidSqlStatementName: '26000',
-  invalidCursorName: '34000',
-  invalidSavepointSpecification: '3B001',
-  dataException: '22000',
-  numericValueOutOfRange: '22003',
-  invalidParameterValue: '22023',
-  invalidTextRepresentation: '22P02',
-  invalidBinaryRepresentation: '22P03',
-  syntaxError: '42601',
-  insufficientPrivilege: '42501',
-  undefinedColumn: '42703',
-  undefinedFunction: '42883',
-  undefinedTable: '42P01',
-  undefinedObject: '42704',
-  duplicateTable: '42P07',
-  duplicateCursor: '42P03',
-  duplicatePreparedStatement: '42P05',
-  tooManyConnections: '53300',
-  diskFull: '53100',
-  outOfMemory: '53200',
-  configurationLimitExceeded: '53400',
-  programLimitExceeded: '54000',
-  objectNotInPrerequisiteState: '55000',
-  queryCanceled: '57014',
-  adminShutdown: '57P01',
-  cannotConnectNow: '57P03',
-  idleSessionTimeout: '57P05',
-  internalError: 'XX000',
-} as const;
+export { SQLSTATE } from './sqlstate.ts';
 
 export type Severity = 'ERROR' | 'FATAL' | 'PANIC' | 'WARNING' | 'NOTICE' | 'DEBUG' | 'INFO' | 'LOG';
 
@@ -157,6 +115,13 @@ export function toPgError(e: unknown, log: Logger, context: Record<string, unkno
     // The PostgreSQL front-end's own 1-based character position (syntax errors, GROUP BY 2…).
     if (fields.position === undefined && typeof d.position === 'number' && Number.isSafeInteger(d.position) && d.position >= 1) fields.position = d.position;
     if (typeof d.hint === 'string') fields.hint = d.hint;
+    // The engine's own messages, in PostgreSQL's words and with a position in the client's SQL.
+    const worded = postgresWording(e.message, sql);
+    if (worded) {
+      if (worded.hint !== undefined) fields.hint = worded.hint;
+      if (worded.position !== undefined) fields.position = worded.position;
+      return new PgError(worded.sqlstate ?? override ?? RUNLAKE_SQLSTATE[e.code], worded.message, fields);
+    }
     return new PgError(override ?? RUNLAKE_SQLSTATE[e.code], e.message, fields);
   }
   log.error('pgwire: internal error', { ...context, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });

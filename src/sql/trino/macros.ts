@@ -12,9 +12,16 @@
  * Errors: Trino raises where DuckDB would return NULL (division by zero, bad units). `error()` is
  * volatile, which DuckDB's TRY refuses, so errors that Trino's `try` turns into NULL are raised by
  * a failing cast of the message instead: the engine sees
- * `Conversion Error: Could not convert string '<message>' to INT32`.
+ * `Conversion Error: Could not convert string 'runlake raised: <message>' to INT32`. The prefix
+ * tells these apart from a user's own failing cast (`'abc'::int`), whose message stays DuckDB's.
  * Refusals that `try` must not swallow use `error('not supported: ...')`.
  */
+
+/** The prefix of a macro's raised message (engine/duckdb/errors.ts unwraps it). */
+export const RAISED = 'runlake raised: ';
+
+/** SQL that raises `message` (a SQL string expression) as a conversion error TRY can catch. */
+const raise = (message: string): string => `CAST('${RAISED}' || ${message} AS INTEGER)`;
 
 const UNIT_INTERVAL = `CASE lower(u)
     WHEN 'millisecond' THEN to_milliseconds(n)
@@ -33,7 +40,7 @@ const DATE_UNITS = `('day', 'week', 'month', 'quarter', 'year')`;
 export const TRINO_MACROS: string[] = [
   // `a / b` → `a // trino_divisor(b)`: DuckDB's `//` truncates integers toward zero and divides
   // floating-point values exactly like `/`; Trino fails on a zero divisor.
-  `CREATE OR REPLACE MACRO trino_divisor(b) AS CASE WHEN b = 0 THEN CAST('Division by zero' AS INTEGER) ELSE b END`,
+  `CREATE OR REPLACE MACRO trino_divisor(b) AS CASE WHEN b = 0 THEN ${raise("'Division by zero'")} ELSE b END`,
 
   `CREATE OR REPLACE MACRO trino_interval(u, n) AS ${UNIT_INTERVAL}`,
 
@@ -90,7 +97,7 @@ export const TRINO_MACROS: string[] = [
     WHEN typeof(x) = 'TIMESTAMP WITH TIME ZONE'
       THEN trino_ts_str(regexp_replace(CAST(x AS VARCHAR), '[+-][0-9]{2}(:[0-9]{2})?$', '')) || ' UTC'
     WHEN typeof(x) LIKE '%[]' OR typeof(x) LIKE 'MAP(%' OR typeof(x) LIKE 'STRUCT(%' OR typeof(x) = 'JSON'
-      THEN CAST(CAST('Cannot cast ' || typeof(x) || ' to varchar' AS INTEGER) AS VARCHAR)
+      THEN CAST(${raise("'Cannot cast ' || typeof(x) || ' to varchar'")} AS VARCHAR)
     ELSE CAST(x AS VARCHAR) END`,
 
   // substr is 1-based; 0 or a start outside the string gives ''.
@@ -108,7 +115,7 @@ export const TRINO_MACROS: string[] = [
 
   // split_part: NULL past the last field; the index must be positive.
   `CREATE OR REPLACE MACRO trino_split_part(s, d, i) AS CASE
-    WHEN i <= 0 THEN CAST(CAST('Index must be greater than zero' AS INTEGER) AS VARCHAR)
+    WHEN i <= 0 THEN CAST(${raise("'Index must be greater than zero'")} AS VARCHAR)
     WHEN i > length(string_split(s, d)) THEN NULL
     ELSE split_part(s, d, i) END`,
 
