@@ -40,6 +40,18 @@ describe('postgres front-end: temporary tables', () => {
     assert.equal(translatePostgres('WITH picked AS (SELECT 1) SELECT * FROM picked', CTX).temp, undefined);
   });
 
+  it('remembers a translation only for the same text in the same context', () => {
+    const sql = 'SELECT * FROM picked';
+    const read = translatePostgres(sql, CTX);
+    assert.equal(translatePostgres(sql, CTX), read, 'the same text and context: the remembered translation');
+    assert.ok(Object.isFrozen(read), 'shared, so read-only');
+    // Once the session drops its temporary table, the same text reads a relation of the database.
+    assert.equal(translatePostgres(sql, { ...CTX, tempTables: new Set(['#t']) }).temp, undefined);
+    assert.equal(translatePostgres(sql, { ...CTX, tempTables: new Set(['#t', 'picked']) }).temp, true);
+    assert.match(translatePostgres('SELECT current_user', { ...CTX, user: 'OTHER' }).sql, /OTHER/);
+    assert.match(translatePostgres('SELECT current_user', CTX).sql, /AKID/);
+  });
+
   it('refuses what PostgreSQL refuses, and what would outlive the session', () => {
     assert.equal(stateOf('CREATE TEMP TABLE public.x (a int)'), '42P16');
     assert.equal(stateOf('CREATE TEMP TABLE looker_scratch.x AS SELECT 1'), '42P16');
