@@ -124,7 +124,10 @@ describe('temporary tables over pgwire against runlake serve', () => {
     assert.deepEqual((await g.query('SELECT x FROM mine')).rows, [{ x: 2 }]);
     assert.equal(await code(b.query('SELECT * FROM mine')), '42P01');
     assert.equal(await code(b.query('SELECT * FROM pg_temp.mine')), '42P01');
-    assert.equal(await code(b.query('DROP TABLE mine')), '25006', 'not a temporary table of this session: a write');
+    // Not a temporary table of this session, nor a relation of the database: none, as on PostgreSQL.
+    assert.equal(await code(b.query('DROP TABLE mine')), '42P01');
+    assert.equal((await b.query('DROP TABLE IF EXISTS mine')).command, 'DROP');
+    assert.deepEqual((await a.query('SELECT x FROM mine')).rows, [{ x: 1 }], "another session's drop leaves it");
     for (const c of [a, b]) {
       const listed = await c.query("SELECT relname FROM pg_catalog.pg_class WHERE relname = 'mine' UNION ALL SELECT table_name FROM information_schema.tables WHERE table_name = 'mine'");
       assert.deepEqual(listed.rows, [], 'the emulated catalog lists no temporary table');

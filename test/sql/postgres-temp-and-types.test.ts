@@ -62,6 +62,8 @@ describe('postgres front-end: temporary tables', () => {
     assert.equal(stateOf('SELECT * FROM pg_temp.nosuch'), '42P01');
     assert.equal(stateOf('INSERT INTO processes VALUES (1)'), '25006');
     assert.equal(translatePostgres('DROP TABLE processes', CTX).kind, 'drop_table', 'not a temporary table: refused as a write by the service');
+    assert.equal(translatePostgres('DROP TABLE pg_class', CTX).kind, 'drop_table', 'a catalog relation: refused as a write by the service');
+    assert.equal(translatePostgres('DROP TABLE IF EXISTS nosuch', CTX).kind, 'drop_temp_table', 'no such relation: only a temporary table could be meant');
   });
 });
 

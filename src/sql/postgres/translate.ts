@@ -9,6 +9,8 @@ import { parsePg, scanPg, type PgNode } from './parse.ts';
 import { ResultTypes, type PgResultType } from './result-types.ts';
 import { Rewriter, quoteIdent, type RewriteContext } from './rewrite.ts';
 import { Lru } from '../../util/lru.ts';
+import { relationNames } from '../../catalog/snapshot-views.ts';
+import { PG_CATALOG_RELATIONS } from '../../catalog/pg-catalog.ts';
 
 export { PgSqlError } from './errors.ts';
 export type { PgSqlState } from './errors.ts';
@@ -89,6 +91,14 @@ export function splitPostgres(sql: string): string[] {
   return parsePg(sql)
     .map((s) => sql.slice(s.start, s.end).trim())
     .filter((s) => s !== '');
+}
+
+let databaseRelations: ReadonlySet<string> | undefined;
+
+/** A relation every organization database has (its tables and views, pg_catalog's). */
+function databaseRelation(name: string): boolean {
+  databaseRelations ??= new Set([...relationNames(), ...PG_CATALOG_RELATIONS]);
+  return databaseRelations.has(name);
 }
 
 function inner(n: unknown): [string, Record<string, unknown>] {
@@ -242,7 +252,10 @@ function translateUncached(sql: string, ctx: PgTranslateContext): PgTranslation 
       if (schema === 'public') throw readOnly();
       const target: PgTarget = { schema, name };
       const tempSchema = schema !== null && /^pg_temp(_\d+)?$/.test(schema);
-      if (removeType === 'OBJECT_TABLE' && ctx.tempTables && (schema === null || tempSchema) && (ctx.tempTables.has(name) || tempSchema)) {
+      // Unqualified and naming no relation of the database: only a temporary table could be
+      // meant, so the session's own ones answer (42P01, or nothing to do with IF EXISTS).
+      const onlyTemp = schema === null && !databaseRelation(name);
+      if (removeType === 'OBJECT_TABLE' && ctx.tempTables && (schema === null || tempSchema) && (ctx.tempTables.has(name) || tempSchema || onlyTemp)) {
         return { kind: 'drop_temp_table', sql: `DROP TABLE ${f.missing_ok ? 'IF EXISTS ' : ''}${quoteIdent(name)}`, keyword, target: { schema: null, name }, ...(f.missing_ok ? { ifExists: true } : {}) };
       }
       // Unqualified: a temporary table (Tableau's probe) or a dataset; the backend knows its temp tables.
