@@ -9,6 +9,11 @@ import { DEFAULT_NOW, generateDemo, orgSlug } from '../../src/ingest/demo/genera
 import { MAX_LOGINS_PER_MEMBER } from '../../src/ingest/demo/people.ts';
 import { Rng, hash32 } from '../../src/ingest/demo/rng.ts';
 import { iso, workTime } from '../../src/ingest/demo/time.ts';
+import { demoAsOf } from '../../src/cli/commands/demo.ts';
+import { runCli } from '../support/server.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 
@@ -584,5 +589,19 @@ describe('demo generator: building blocks', () => {
       const t = Date.UTC(2026, 0, 1) + r.next() * 60 * 86_400_000;
       assert.ok(workTime(t, -300, r) >= t);
     }
+  });
+});
+
+describe('runlake demo --as-of', () => {
+  it('ends the data today (UTC) by default, on the given day with --as-of, and refuses a date that is not one', async () => {
+    const today = new Date('2027-03-04T17:45:00+05:00');
+    assert.equal(demoAsOf(undefined, today).toISOString(), '2027-03-04T00:00:00.000Z');
+    assert.equal(demoAsOf('2026-11-01').toISOString(), '2026-11-01T00:00:00.000Z');
+    for (const bad of ['2026-02-30', '01/11/2026', 'yesterday']) assert.throws(() => demoAsOf(bad), /--as-of must be a date written YYYY-MM-DD/, bad);
+    const last = [...generateDemo({ org: 'acme', processes: 200, now: demoAsOf('2027-03-04') }).processes()].map((p) => p.started_at).sort().at(-1)!;
+    assert.ok(last < '2027-03-04T00:00:00Z' && last > '2027-02-01T00:00:00Z', `the newest process starts just before the day: ${last}`);
+    const r = await runCli(['demo', '--as-of', '2026-13-01', '--no-serve', '--data-dir', mkdtempSync(join(tmpdir(), 'runlake-asof-'))]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /--as-of must be a date written YYYY-MM-DD, got "2026-13-01"/);
   });
 });

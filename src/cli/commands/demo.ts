@@ -30,6 +30,7 @@ export function registerDemo(program: Command): void {
   withPortOptions(withDataDirOptions(program.command('demo')))
     .description('run Runlake with two demo organizations (acme, globex) full of generated workflow data')
     .option('--processes <n>', 'processes to generate per organization (first run only)', '3000')
+    .option('--as-of <date>', 'the day the generated data ends, YYYY-MM-DD (first run only; default: today, UTC)')
     .option('--no-serve', 'set up the data and connection.json, then exit instead of serving')
     .option('--quiet', 'no progress bars')
     .option('--debug', 'verbose logs')
@@ -37,13 +38,14 @@ export function registerDemo(program: Command): void {
       const config = configFrom(opts);
       const processes = Number(opts.processes);
       if (!Number.isInteger(processes) || processes < 1) throw new RunlakeError('bad_request', `--processes must be a positive whole number, got ${String(opts.processes)}`);
+      const asOf = demoAsOf(opts.asOf);
       const running = readServerInfo(config.dataDir);
       if (running) {
         throw new RunlakeError('conflict', `a Runlake server (pid ${running.pid}) is already running on ${config.dataDir} at ${running.httpUrl}; stop it first, or use another --data-dir`);
       }
       const server = await startServer(config, stderrLogger({ debug: Boolean(opts.debug) }));
       try {
-        const conn = await setUpDemo(config, server, { processes, quiet: Boolean(opts.quiet) });
+        const conn = await setUpDemo(config, server, { processes, asOf, quiet: Boolean(opts.quiet) });
         printConnection(config, conn);
       } catch (e) {
         await server.close();
@@ -59,7 +61,21 @@ export function registerDemo(program: Command): void {
 }
 
 /** Creates (or reuses) the demo organizations, credentials and data; returns the connection details. */
-export async function setUpDemo(config: RunlakeConfig, server: RunningServer, opts: { processes: number; quiet?: boolean }): Promise<ConnectionFile> {
+/**
+ * The day the demo data ends: `--as-of`, or today (UTC midnight), so that dashboards of the
+ * recent past ("last 12 weeks", running processes' ages) show data whenever the demo is set up.
+ */
+export function demoAsOf(value: unknown, today: Date = new Date()): Date {
+  if (value === undefined) return new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()));
+  const text = String(value);
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined;
+  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== text) {
+    throw new RunlakeError('bad_request', `--as-of must be a date written YYYY-MM-DD, got ${JSON.stringify(text)}`);
+  }
+  return day;
+}
+
+export async function setUpDemo(config: RunlakeConfig, server: RunningServer, opts: { processes: number; asOf?: Date; quiet?: boolean }): Promise<ConnectionFile> {
   const admin = server.control.admin;
   const previous = readConnectionFile(config.dataDir);
   const ingest = new IngestService({ getOrg: (n) => server.control.store.getOrg(n) }, server.runtime);
@@ -70,7 +86,7 @@ export async function setUpDemo(config: RunlakeConfig, server: RunningServer, op
     orgs.push(await orgCredentials(server, spec.name, previous));
     const staging = server.runtime.staging(spec.name);
     if (staging.counts().processes === 0) {
-      const demo = generateDemo({ org: spec.name, seed: spec.seed, processes: opts.processes });
+      const demo = generateDemo({ org: spec.name, seed: spec.seed, processes: opts.processes, ...(opts.asOf ? { now: opts.asOf } : {}) });
       await ingest.ingest(spec.name, 'member', demo.members);
       for (let i = 0; i < demo.logins.length; i += BATCH) await ingest.ingest(spec.name, 'member_login', demo.logins.slice(i, i + BATCH));
       const bar = progressBar(`generating ${spec.name}`, demo.processCount, { quiet: opts.quiet });
