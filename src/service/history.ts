@@ -80,6 +80,9 @@ export class QueryHistory {
     if (!chain) return Promise.resolve();
     const tail = chain.tail.then(async () => {
       if (!(await chain.recorded.catch(() => false))) return;
+      // After the current turn of the event loop: the reply to a query that just finished goes
+      // out before its row is written (readers of the history wait for the chain, not the turn).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await this.store.updateQuery(queryId, patch);
         this.changed(org);

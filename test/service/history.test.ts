@@ -78,6 +78,7 @@ describe('query service: history', () => {
 
     running.cancel();
     await collect(queued);
+    await stack.service.flushHistory(); // a finished query's row is written after its reply
     const c = (await record(running.id))!;
     assert.equal(c.state, 'CANCELLED');
     assert.equal(c.errorCode, 'cancelled');

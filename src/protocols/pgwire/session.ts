@@ -171,6 +171,9 @@ interface ColumnEncoder extends FieldColumn {
 
 const NO_ROWS: EngineChunk = rowsChunk([]);
 
+/** How long encoded rows may wait for the engine's next chunk before they are written on their own. */
+const FLUSH_WAIT_MS = 2;
+
 /** Rows written from vectors between two checks of the output batch's size. */
 const VECTOR_RUN_ROWS = 256;
 
@@ -791,13 +794,10 @@ export class PgSession {
         src.pending = NO_ROWS;
         src.at = 0;
         if (src.done) return { sent, suspended: false };
-        // Rows already encoded go out before waiting on the engine (the first chunk waits for
-        // its rows, so a small result is one write).
-        if (sent > 0) await this.flush();
         this.throwIfAborted();
         let chunk: EngineChunk | undefined;
         try {
-          chunk = await src.exec.next();
+          chunk = await this.nextChunk(src, sent > 0);
         } catch (e) {
           this.throwIfAborted();
           throw e;
@@ -828,6 +828,26 @@ export class PgSession {
       }
       if (this.out.length >= this.opts.batchBytes) await this.flush();
     }
+  }
+
+  /**
+   * The source's next chunk. Rows already encoded (`rowsWaiting`) go out if the engine takes
+   * longer than FLUSH_WAIT_MS: a client sees rows while a slow query goes on, and a next chunk
+   * or the end that comes sooner rides in the same write (a small result is one write).
+   */
+  private async nextChunk(src: RowSource, rowsWaiting: boolean): Promise<EngineChunk | undefined> {
+    const next = src.exec.next();
+    if (!rowsWaiting || this.out.length === 0) return next;
+    let timer: NodeJS.Timeout | undefined;
+    const slow = await Promise.race([
+      next.then(() => false, () => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), FLUSH_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (slow) await this.flush();
+    return next;
   }
 
   private encodeVectorRows(writers: readonly FieldWriter[], from: number, to: number): void {
