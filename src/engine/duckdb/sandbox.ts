@@ -107,8 +107,12 @@ export class OrgSandbox {
     try {
       await admin.run(`SET TimeZone = 'UTC'`);
       // Parquet footers are read once per file, not once per query (~2 ms of a small dashboard
-      // query). Safe because no lake or scratch file is ever rewritten under the same name.
+      // query). Safe because no file the engine reads (lake, scratch, history) is ever rewritten
+      // under the same name.
       await admin.run('SET GLOBAL parquet_metadata_cache = true');
+      // For the same reason, the engine's cache of file blocks need not check each file's
+      // modification time again on every query (~0.7 ms of a small query over 81 files).
+      await admin.run(`SET GLOBAL validate_external_file_cache = 'NO_VALIDATION'`);
       for (const m of TRINO_MACROS) await admin.run(m);
       await admin.run(`CREATE SCHEMA IF NOT EXISTS ${ident(o.scratchSchema)}`);
       await sb.refresh();
