@@ -1239,6 +1239,8 @@ export class PgSession {
   }
 
   private async releasePortal(p: Portal): Promise<void> {
+    // A query read to its end has finished: nothing to stop or close.
+    if (p.source?.done) return;
     if (!p.controller.signal.aborted) p.controller.abort(new Aborted('disconnect'));
     if (p.source) {
       try {
