@@ -63,7 +63,9 @@ export class QueryHistory {
 
   /** Inserts a query's row; false when the id is taken. Later updates of the query wait for it. */
   record(q: QueryRecord): Promise<boolean> {
-    const recorded = this.store.recordQuery(q);
+    // Inserted after the current turn of the event loop: a read started in this turn overlaps
+    // the insert with the engine's own work (query-service.ts, recordAndGo).
+    const recorded = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.store.recordQuery(q));
     const tail = recorded.then(
       (ok) => {
         if (ok) this.changed(q.org);

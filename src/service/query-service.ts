@@ -197,7 +197,7 @@ export class QueryService {
     if (keyFor) this.cacheKeys.set(q, keyFor);
     if (runNow) slots.running.add(q);
     else slots.queue.push(q);
-    await this.recordAndGo(q, runNow, req.signal);
+    await this.recordAndGo(q, runNow, req.signal, plan.kind === 'read');
     return q;
   }
 
@@ -338,11 +338,19 @@ export class QueryService {
   }
 
   /** Records the query (QUEUED), then starts it if it holds a slot; the client's signal cancels it. */
-  private async recordAndGo(q: Query, runNow: boolean, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Records the query, then runs it now or leaves it queued. A read (`startEarly`) that may run
+   * now starts while its row is being inserted, and is stopped if that fails; anything that
+   * writes starts only once it is on record.
+   */
+  private async recordAndGo(q: Query, runNow: boolean, signal: AbortSignal | undefined, startEarly: boolean): Promise<void> {
     this.live.set(q.id, q);
+    const recorded = this.history.record(q.record());
+    const early = runNow && startEarly;
+    if (early) q.start();
     let ok: boolean;
     try {
-      ok = await this.history.record(q.record());
+      ok = await recorded;
     } catch (e) {
       this.log.error('could not record a query in the history', { queryId: q.id, error: String(e) });
       const err = new RunlakeError('unavailable', 'the query history is not writable right now, so the query was not run; retry shortly');
@@ -369,7 +377,7 @@ export class QueryService {
         void q.finished().then(() => signal.removeEventListener('abort', onAbort));
       }
     }
-    if (runNow) q.start();
+    if (runNow && !early) q.start();
   }
 
   private async admitCached(req: QueryRequest, org: Organization, id: string, submittedAt: Date, hit: CachedResult, interactive: boolean): Promise<RunningQuery> {
@@ -382,7 +390,7 @@ export class QueryService {
       },
       this.host,
     );
-    await this.recordAndGo(q, true, req.signal);
+    await this.recordAndGo(q, true, req.signal, true);
     return q;
   }
 
