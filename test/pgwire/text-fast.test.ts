@@ -49,7 +49,10 @@ const MICROS_9999 = 253_402_300_799_999_999n;
 
 describe('pgwire fast text writers', () => {
   it('writes integers as String(n) does (int2, int4, int8; numbers and bigints)', () => {
-    const ints = [0, -0, 1, -1, 9, 10, -10, 99, 100, 32767, -32768, 2147483647, -2147483648, 123456789];
+    const ints = [0, -0, 1, -1, 9, 10, -10, 99, 100, 32767, -32768, 2147483647, -2147483648, 123456789, 2147483648, -2147483649];
+    // Every digit count, at its edges (the writer works two digits and eight digits at a time).
+    for (let k = 1; k <= 15; k++) ints.push(10 ** k - 1, 10 ** k, 10 ** k + 1, -(10 ** k), 10 ** k * 3 + 7);
+    ints.push(2 ** 53 - 1, -(2 ** 53 - 1), 1e15 + 12345678, 4294967296, 100000000, 99999999);
     for (let i = 0; i < 2000; i++) ints.push(Math.floor((rnd() - 0.5) * 2 ** (1 + Math.floor(rnd() * 31))));
     same(OID.int2, ints.filter((n) => Math.abs(n) <= 32768));
     same(OID.int4, ints);

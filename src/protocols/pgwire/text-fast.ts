@@ -13,24 +13,50 @@ const DAY_US = 86_400_000_000;
 /** |µs| below this is an exact double with room for a ±1 day zone shift. */
 const FAST_US = 9_000_000_000_000_000;
 
+/** 10^0 … 10^16 (a safe integer has at most 16 digits). */
+const POW10 = Array.from({ length: 17 }, (_, k) => 10 ** k);
+
 /** Decimal digits of a non-negative safe integer. */
 function digitCount(a: number): number {
   let n = 1;
-  while (a >= 10) {
-    a = Math.floor(a / 10);
-    n++;
-  }
+  while (n < 16 && a >= POW10[n]!) n++;
   return n;
 }
 
-/** Writes the digits of non-negative `a`, right-aligned to end just before `end`. */
+/** The ASCII digits of 00 … 99, two bytes each. */
+const PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
+
+/**
+ * Writes the digits of non-negative `a`, right-aligned to end just before `end`: two at a time
+ * from a table, in 32-bit integer arithmetic (what does not fit 31 bits goes eight digits at a
+ * time first).
+ */
 function putDigits(buf: Buffer, end: number, a: number): void {
-  let p = end - 1;
-  do {
-    const q = Math.floor(a / 10);
-    buf[p--] = 48 + (a - q * 10);
+  let p = end;
+  while (a > 0x7fff_ffff) {
+    const q = Math.floor(a / 1e8);
+    let r = a - q * 1e8;
+    for (let k = 0; k < 4; k++) {
+      const t = (r / 100) | 0;
+      const d = (r - t * 100) << 1;
+      buf[--p] = PAIRS[d + 1]!;
+      buf[--p] = PAIRS[d]!;
+      r = t;
+    }
     a = q;
-  } while (a > 0);
+  }
+  let x = a | 0;
+  while (x >= 100) {
+    const t = (x / 100) | 0;
+    const d = (x - t * 100) << 1;
+    buf[--p] = PAIRS[d + 1]!;
+    buf[--p] = PAIRS[d]!;
+    x = t;
+  }
+  if (x >= 10) {
+    buf[--p] = PAIRS[(x << 1) + 1]!;
+    buf[--p] = PAIRS[x << 1]!;
+  } else buf[--p] = 48 + x;
 }
 
 function put2(buf: Uint8Array, p: number, v: number): void {
