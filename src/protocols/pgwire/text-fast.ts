@@ -59,10 +59,11 @@ function putDigits(buf: Buffer, end: number, a: number): void {
   } else buf[--p] = 48 + x;
 }
 
+/** Two digits of 0 <= v < 100 at p. */
 function put2(buf: Uint8Array, p: number, v: number): void {
-  const t = Math.floor(v / 10);
-  buf[p] = 48 + t;
-  buf[p + 1] = 48 + (v - t * 10);
+  const d = v << 1;
+  buf[p] = PAIRS[d]!;
+  buf[p + 1] = PAIRS[d + 1]!;
 }
 
 
@@ -172,9 +173,10 @@ export function writeDateText(w: Writer, days: number): boolean {
 /** Digits of the fraction `.ffffff` with trailing zeros removed (0 when there is no fraction). */
 function fractionDigits(frac: number): number {
   if (frac === 0) return 0;
+  let f = frac | 0;
   let n = 6;
-  while (frac % 10 === 0) {
-    frac /= 10;
+  while (f % 10 === 0) {
+    f = (f / 10) | 0;
     n--;
   }
   return n;
@@ -216,8 +218,8 @@ export function writeTimestampTextUs(w: Writer, us0: number, zone: TimeZone | un
   putInt32(buf, at, len);
   p += 10;
   buf[p++] = 32; // ' '
-  const h = Math.floor(secs / 3600);
-  const m = Math.floor(secs / 60) - h * 60;
+  const h = (secs / 3600) | 0;
+  const m = ((secs / 60) | 0) - h * 60;
   put2(buf, p, h);
   buf[p + 2] = 58; // ':'
   put2(buf, p + 3, m);
@@ -226,9 +228,9 @@ export function writeTimestampTextUs(w: Writer, us0: number, zone: TimeZone | un
   p += 8;
   if (fd !== 0) {
     buf[p++] = 46; // '.'
-    let f = frac; // six digits, zero-padded on the left, of which the trailing zeros are dropped
+    let f = frac | 0; // six digits, zero-padded on the left, of which the trailing zeros are dropped
     for (let i = 5; i >= 0; i--) {
-      const q = Math.floor(f / 10);
+      const q = (f / 10) | 0;
       if (i < fd) buf[p + i] = 48 + (f - q * 10);
       f = q;
     }
