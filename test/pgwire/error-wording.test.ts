@@ -35,6 +35,9 @@ const STATEMENTS: [sql: string, ours?: string][] = [
   ['SELECT 99999999999::int'],
   ['SELECT 2147483647::int + 1'],
   ['SELECT process_name + 1 FROM processes'],
+  // Several statements in one query string: the position counts from the string's start.
+  ['SELECT 1; SELECT nosuch FROM processes'],
+  ["SELECT 1;\n  SELECT 'é', proces_name FROM processes"],
 ];
 
 interface Answer {

@@ -549,8 +549,12 @@ export class PgSession {
       this.send({ type: 'EmptyQueryResponse' });
       return this.readyForQuery();
     }
+    let searchFrom = 0;
     for (const statement of real) {
       const stmt: PreparedStatement = { name: '', sql: statement.sql, statement, paramTypes: [] };
+      // Where the statement starts in the query string: PostgreSQL counts error positions from there.
+      const at = sql.indexOf(statement.sql, searchFrom);
+      if (at >= 0) searchFrom = at + statement.sql.length;
       const portal = this.newPortal('', stmt, [], [], true);
       this.portals.set('', portal);
       try {
@@ -558,7 +562,7 @@ export class PgSession {
       } catch (e) {
         await this.dropPortal('');
         if (e instanceof Aborted && (e.reason === 'shutdown' || e.reason === 'disconnect')) throw e;
-        this.queryFailed(e, stmt.sql);
+        this.queryFailed(e, stmt.sql, at > 0 ? [...sql.slice(0, at)].length : 0);
         break;
       }
       await this.dropPortal('');
@@ -567,9 +571,11 @@ export class PgSession {
   }
 
   /** An error in a statement: ErrorResponse, and a transaction block becomes failed (E). */
-  private queryFailed(e: unknown, sql: string): void {
+  private queryFailed(e: unknown, sql: string, charsBefore = 0): void {
     if (e instanceof Aborted && (e.reason === 'shutdown' || e.reason === 'disconnect')) throw e;
-    const err = e instanceof Aborted ? abortedError(e.reason) : toPgError(e, this.log, { processId: this.processId, sql: truncate(sql) }, sql);
+    let err = e instanceof Aborted ? abortedError(e.reason) : toPgError(e, this.log, { processId: this.processId, sql: truncate(sql) }, sql);
+    // A statement after the first of a query string: its position counts from the string's start.
+    if (charsBefore > 0 && err.fields.position !== undefined) err = new PgError(err.sqlstate, err.message, { ...err.fields, position: err.fields.position + charsBefore });
     if (err.severity === 'FATAL') throw err;
     this.sendError(err);
     if (this.txStatus === 'T') this.txStatus = 'E';
