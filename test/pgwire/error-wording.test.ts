@@ -20,6 +20,8 @@ const skip = postgresBinDir() === undefined ? 'no PostgreSQL server installed (a
  */
 const STATEMENTS: [sql: string, ours?: string][] = [
   ['SELECT nosuch FROM processes'],
+  ['SELECT NoSuch FROM Processes'],
+  ['SELECT "NoSuch" FROM processes'],
   ['SELECT proces_name FROM processes'],
   ['SELECT * FROM nosuch'],
   ['SELECT count(*) FROM processes p JOIN steps s ON p.nosuch = s.process_id'],

@@ -50,29 +50,29 @@ type Rule = (m: RegExpExecArray, find: Finder) => PgWording;
 const RULES: [RegExp, Rule][] = [
   [/^Binder Error: Referenced column "([^"]+)" not found in FROM clause!(?:\nCandidate bindings: "([^"]+)")?/, (m, find) => ({
     sqlstate: SQLSTATE.undefinedColumn,
-    message: `column "${m[1]}" does not exist`,
+    message: `column "${find.name(m[1]!)}" does not exist`,
     ...closeHint(m[1]!, m[2], (c) => `Perhaps you meant to reference the column "${c}".`),
     ...find.ident(m[1]!),
   })],
   [/^Binder Error: (?:Table|Values list) "([^"]+)" does not have a column named "([^"]+)"/, (m, find) => ({
     sqlstate: SQLSTATE.undefinedColumn,
-    message: `column ${m[1]}.${m[2]} does not exist`,
+    message: `column ${find.name(m[1]!)}.${find.name(m[2]!)} does not exist`,
     ...find.qualified(m[1]!, m[2]!),
   })],
   [/^Binder Error: Referenced table "([^"]+)" not found!/, (m, find) => ({
     sqlstate: SQLSTATE.undefinedTable,
-    message: `missing FROM-clause entry for table "${m[1]}"`,
+    message: `missing FROM-clause entry for table "${find.name(m[1]!)}"`,
     ...find.qualifier(m[1]!),
   })],
   [/^Catalog Error: Table with name ([^\s!]+) does not exist!(?:\nDid you mean "([^"]+)"\?)?/, (m, find) => ({
     sqlstate: SQLSTATE.undefinedTable,
-    message: `relation "${m[1]}" does not exist`,
+    message: `relation "${find.name(m[1]!)}" does not exist`,
     ...(m[2] ? { hint: `Perhaps you meant "${m[2]}".` } : {}),
     ...find.ident(m[1]!),
   })],
   [/^Catalog Error: (?:Scalar |Aggregate |Table |Pragma )?Function with name ([^\s!]+) does not exist!/, (m, find) => ({
     sqlstate: SQLSTATE.undefinedFunction,
-    message: `function ${m[1]} does not exist`,
+    message: `function ${find.name(m[1]!)} does not exist`,
     hint: FUNCTION_HINT,
     ...find.call(m[1]!),
   })],
@@ -83,11 +83,11 @@ const RULES: [RegExp, Rule][] = [
       const shape = types.length === 2 ? `${types[0]} ${name} ${types[1]}` : `${name} ${types.join(', ')}`;
       return { sqlstate: SQLSTATE.undefinedFunction, message: `operator does not exist: ${shape}`, hint: OPERATOR_HINT, ...find.only(name) };
     }
-    return { sqlstate: SQLSTATE.undefinedFunction, message: `function ${name}(${types.join(', ')}) does not exist`, hint: FUNCTION_HINT, ...find.call(name) };
+    return { sqlstate: SQLSTATE.undefinedFunction, message: `function ${find.name(name)}(${types.join(', ')}) does not exist`, hint: FUNCTION_HINT, ...find.call(name) };
   }],
   [/^Binder Error: Macro ([^\s(]+)\(\) does not support the supplied arguments/, (m, find) => ({
     sqlstate: SQLSTATE.undefinedFunction,
-    message: `function ${m[1]} does not exist`,
+    message: `function ${find.name(m[1]!)} does not exist`,
     hint: FUNCTION_HINT,
     ...find.call(m[1]!),
   })],
@@ -110,7 +110,7 @@ const RULES: [RegExp, Rule][] = [
   })],
   [/^Binder Error: column "([^"]+)" must appear in the GROUP BY clause or must be part of an aggregate function/, (m, find) => ({
     sqlstate: SQLSTATE.groupingError,
-    message: `column "${m[1]}" must appear in the GROUP BY clause or be used in an aggregate function`,
+    message: `column "${find.name(m[1]!)}" must appear in the GROUP BY clause or be used in an aggregate function`,
     ...find.ident(m[1]!),
   })],
 ];
@@ -178,6 +178,16 @@ class Finder {
       // A statement the scanner refuses has no positions to give.
     }
     this.tokens = tokens;
+  }
+
+  /**
+   * `name` as PostgreSQL spells it: the engine echoes an identifier as the client wrote it, and
+   * PostgreSQL folds an unquoted one to lower case. `name` when no token spells it.
+   */
+  name(name: string): string {
+    const t = this.tokens.find((_, i) => this.names(i, name));
+    if (!t) return name;
+    return t.text.startsWith('"') ? name : name.toLowerCase();
   }
 
   /** The first identifier token spelling `name`. */
