@@ -104,6 +104,7 @@ describe('engine sandbox', () => {
     ['databases leak', `SELECT * FROM duckdb_databases()`],
     ['current_setting leak', `SELECT current_setting('allowed_directories')`],
     ['getenv', `SELECT getenv('HOME')`],
+    ['connection state (connections are reused)', `SELECT setseed(0.5)`],
     ['query() table function', `SELECT * FROM query('SELECT 1')`],
     ['multi-statement', `SELECT 1; SELECT 2`],
     ['multi-statement after a comment', `SELECT 1 /* ; */; DROP VIEW processes`],

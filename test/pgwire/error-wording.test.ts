@@ -27,6 +27,7 @@ const STATEMENTS: [sql: string, ours?: string][] = [
   ['SELECT count(*) FROM processes p JOIN steps s ON p.nosuch = s.process_id'],
   ['SELECT x.process_id FROM processes p'],
   ['SELECT nofunc(1)', 'function nofunc does not exist'],
+  ["SELECT nextval('nosuch')"],
   ['SELECT process_name, count(*) FROM processes', 'column "process_name" must appear in the GROUP BY clause or be used in an aggregate function'],
   ["SELECT 'abc'::int"],
   ["SELECT 'abc'::bigint"],

@@ -17,8 +17,12 @@ export class GuardError extends Error {
 /** Table functions a query may call. */
 const TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest']);
 
-/** Scalar functions a query may not call (files, settings, environment, internals). */
-const DENIED_FUNCTION = /^(read_|parquet_|duckdb_|pragma_|glob$|sniff_csv$|current_setting$|getenv$|query$|query_table$|which_secret$|load_extension|install_extension|icu_|enable_|disable_|set_|checkpoint|force_checkpoint|export_|import_|json_execute_serialized_sql$|json_serialize_plan$|sql_auto_complete$|test_|system$)/i;
+/**
+ * Scalar functions a query may not call (files, settings, environment, internals, and state of
+ * the connection: `setseed`, since a connection serves one statement after another of anyone in
+ * the organization).
+ */
+const DENIED_FUNCTION = /^(read_|parquet_|duckdb_|pragma_|glob$|sniff_csv$|current_setting$|getenv$|query$|query_table$|which_secret$|load_extension|install_extension|icu_|enable_|disable_|set_|setseed$|checkpoint|force_checkpoint|export_|import_|json_execute_serialized_sql$|json_serialize_plan$|sql_auto_complete$|test_|system$)/i;
 
 export interface GuardOptions {
   /** Schemas a query may name besides the default one (e.g. the scratch schema). */

@@ -70,6 +70,11 @@ const RULES: [RegExp, Rule][] = [
     ...(m[2] ? { hint: `Perhaps you meant "${m[2]}".` } : {}),
     ...find.ident(m[1]!),
   })],
+  [/^Catalog Error: Sequence with name ([^\s!]+) does not exist!/, (m, find) => ({
+    sqlstate: SQLSTATE.undefinedTable,
+    message: `relation "${find.name(m[1]!)}" does not exist`,
+    ...find.literal(m[1]!),
+  })],
   [/^Catalog Error: (?:Scalar |Aggregate |Table |Pragma )?Function with name ([^\s!]+) does not exist!/, (m, find) => ({
     sqlstate: SQLSTATE.undefinedFunction,
     message: `function ${find.name(m[1]!)} does not exist`,
