@@ -14,6 +14,7 @@ import { IngestService } from '../../ingest/ingest-service.ts';
 import { generateDemo } from '../../ingest/demo/generator.ts';
 import type { RunlakeConfig } from '../../config/config.ts';
 import { RunlakeError } from '../../util/errors.ts';
+import { calendarDay } from '../../util/calendar-day.ts';
 import { stderrLogger } from '../../util/logger.ts';
 import { configFrom, withDataDirOptions, withPortOptions } from '../options.ts';
 import { progressBar } from '../progress.ts';
@@ -60,7 +61,6 @@ export function registerDemo(program: Command): void {
     });
 }
 
-/** Creates (or reuses) the demo organizations, credentials and data; returns the connection details. */
 /**
  * The day the demo data ends: `--as-of`, or today (UTC midnight), so that dashboards of the
  * recent past ("last 12 weeks", running processes' ages) show data whenever the demo is set up.
@@ -68,13 +68,14 @@ export function registerDemo(program: Command): void {
 export function demoAsOf(value: unknown, today: Date = new Date()): Date {
   if (value === undefined) return new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()));
   const text = String(value);
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined;
-  if (!day || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== text) {
+  const day = calendarDay(text);
+  if (!day) {
     throw new RunlakeError('bad_request', `--as-of must be a date written YYYY-MM-DD, got ${JSON.stringify(text)}`);
   }
   return day;
 }
 
+/** Creates (or reuses) the demo organizations, credentials and data; returns the connection details. */
 export async function setUpDemo(config: RunlakeConfig, server: RunningServer, opts: { processes: number; asOf?: Date; quiet?: boolean }): Promise<ConnectionFile> {
   const admin = server.control.admin;
   const previous = readConnectionFile(config.dataDir);

@@ -12,6 +12,7 @@
  *   subject (process, task, answer) applies them the same way.
  */
 import { RunlakeError } from '../../util/errors.ts';
+import { calendarDay } from '../../util/calendar-day.ts';
 
 export interface DashboardFilters {
   /** First day included, `YYYY-MM-DD` (UTC). */
@@ -52,9 +53,7 @@ export function checkValue(name: string, v: string): string {
 
 /** `YYYY-MM-DD` naming a real calendar day. */
 export function checkDate(name: string, v: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
-  if (!m || !d || d.toISOString().slice(0, 10) !== v) {
+  if (!calendarDay(v)) {
     throw new RunlakeError('bad_request', `"${name}" must be a date written YYYY-MM-DD (e.g. 2026-01-31), got ${JSON.stringify(v.slice(0, 40))}`);
   }
   return v;
