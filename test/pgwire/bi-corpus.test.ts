@@ -24,7 +24,7 @@ import { PG_SCALAR_TYPES } from '../../src/catalog/pg-types.ts';
 import { postgresBinDir, startRealPostgres, type RealPostgres } from './support/postgres.ts';
 import { WireClient, errorOf, type Msg } from './support/wire-client.ts';
 import { startDemoServer, type DemoServer } from './support/demo-server.ts';
-import { CORPUS_DIR } from '../sql/postgres-helpers.ts';
+import { corpusDir } from '../sql/postgres-helpers.ts';
 
 const noPostgres = postgresBinDir() === undefined ? 'no PostgreSQL 15 server installed (apt-get install postgresql): shapes are not compared' : undefined;
 
@@ -70,8 +70,9 @@ function modeOf(file: string, e: { how?: string; source?: string }): { mode: Mod
 
 function corpus(): Entry[] {
   const out: Entry[] = [];
-  for (const file of readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.json')).sort()) {
-    const entries = JSON.parse(readFileSync(join(CORPUS_DIR, file), 'utf8')) as { sql: string; params?: string; how?: string; source?: string }[];
+  const dir = corpusDir();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const entries = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { sql: string; params?: string; how?: string; source?: string }[];
     entries.forEach((e, i) => {
       out.push({
         id: `${file}#${i}`,

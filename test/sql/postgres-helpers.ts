@@ -1,6 +1,7 @@
 /** Shared set-up of the PostgreSQL front-end tests: an in-memory DuckDB with Runlake-shaped tables and the emulated catalog. */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TABLES } from '../../src/schema/tables.ts';
 import type { ColumnType } from '../../src/schema/types.ts';
@@ -8,7 +9,19 @@ import type { EngineType } from '../../src/engine/engine.ts';
 import { pgCatalogSql, relationOid, type PgCatalogRelation } from '../../src/catalog/pg-catalog.ts';
 import type { PgTranslateContext } from '../../src/sql/postgres/translate.ts';
 
-export const CORPUS_DIR = '/work/shared/research/pg-client-queries';
+/**
+ * The recorded client statements (research/pg-client-queries in the team's shared folder, beside
+ * the project): RUNLAKE_PG_CORPUS when set, else ../shared beside this checkout, else the team
+ * machine's /work/shared. A checkout without any of them fails here, saying where it looked.
+ */
+export function corpusDir(): string {
+  const tail = join('research', 'pg-client-queries');
+  const chosen = process.env.RUNLAKE_PG_CORPUS;
+  const candidates = chosen ? [chosen] : [resolve(fileURLToPath(new URL('../../..', import.meta.url)), 'shared', tail), join('/work/shared', tail)];
+  const found = candidates.find((d) => existsSync(d));
+  if (found === undefined) throw new Error(`the recorded BI statements are not here (looked in ${candidates.join(', ')}); set RUNLAKE_PG_CORPUS to research/pg-client-queries of the shared folder`);
+  return found;
+}
 
 const DUCK: Record<ColumnType, string> = {
   varchar: 'VARCHAR', integer: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', timestamp: 'TIMESTAMP', 'varchar[]': 'VARCHAR[]',
@@ -67,8 +80,9 @@ export interface CorpusEntry {
 /** The captured statements, with the capture's schema `acme` read as `public` and OID 16386 as `events`. */
 export function corpus(): CorpusEntry[] {
   const out: CorpusEntry[] = [];
-  for (const file of readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.json')).sort()) {
-    const entries = JSON.parse(readFileSync(join(CORPUS_DIR, file), 'utf8')) as { sql: string; params?: string; source?: string }[];
+  const dir = corpusDir();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const entries = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { sql: string; params?: string; source?: string }[];
     entries.forEach((e, index) => {
       const sql = e.sql
         .replaceAll("'acme'", "'public'")

@@ -332,13 +332,16 @@ export class Writer {
     return copy ? Buffer.from(this.buf.subarray(0, this.pos)) : this.buf.subarray(0, this.pos);
   }
 
-  /** Takes the bytes written so far and starts over (keeping a buffer of the initial size). */
+  /**
+   * Takes the bytes written so far and starts over in a new buffer of the initial size. The bytes
+   * are handed over, not copied: the writer never touches the returned buffer again (a socket may
+   * hold it until it is sent), and a buffer grown by one huge message is not kept.
+   */
   take(): Buffer {
-    const out = Buffer.from(this.buf.subarray(0, this.pos));
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.initial);
     this.pos = 0;
     this.starts = [];
-    // Do not keep a buffer grown by one huge message for the life of the connection.
-    if (this.buf.length > Math.max(this.initial, 1 << 20)) this.buf = Buffer.allocUnsafe(this.initial);
     return out;
   }
 
