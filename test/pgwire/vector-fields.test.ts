@@ -4,7 +4,8 @@
  * text and binary, in UTC and in zones with odd offsets: NULLs, empty strings, multi-byte UTF-8,
  * long strings (pointed-to, read in spans), extreme and negative values, values off the fast
  * paths (infinities, far years, int8 beyond 2^53), over several chunks, from expressions and
- * from Parquet. Types without a writer make fieldWriters answer undefined.
+ * from Parquet. Types without a writer make fieldWriters answer undefined. The native encoder
+ * (native-rows.ts), when built, must write the same bytes for the same chunks.
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,13 +18,34 @@ import type { EngineColumn } from '../../src/engine/engine.ts';
 import { Writer } from '../../src/protocols/pgwire/messages/bytes.ts';
 import { resolveTimeZone, UTC } from '../../src/protocols/pgwire/timezone.ts';
 import { codecForOid, DEFAULT_FORMAT_CONTEXT, OID, pgColumnType, writeValue, type FormatContext } from '../../src/protocols/pgwire/types.ts';
-import { fieldWriters, writeDataRows, type FieldColumn } from '../../src/protocols/pgwire/vector-fields.ts';
+import { fieldWriters, writeDataRows, type FieldColumn, type FieldWriter } from '../../src/protocols/pgwire/vector-fields.ts';
+import { nativeColumns, nativeRowsAvailable, writeNativeRows, type NativeColumn } from '../../src/protocols/pgwire/native-rows.ts';
 
 interface Compared {
   chunks: number;
   rows: number;
   /** Chunks written from vectors. */
   vectored: number;
+  /** Chunks the native text encoder wrote (native-rows.ts), when it is built. */
+  native: number;
+}
+
+/** The native encoder must be built where the tests gate a change (CI); elsewhere it may be absent. */
+const NATIVE_REQUIRED = process.env.CI === 'true';
+
+/** Writes rows [from, to) natively in batches of `soft` bytes, rows it leaves to JavaScript through `writers`. */
+function writeNative(w: Writer, native: NativeColumn[], writers: FieldWriter[] | undefined, from: number, to: number, soft: number): void {
+  let r = from;
+  while (r < to) {
+    r += writeNativeRows(w, native, r, to, w.length + soft, (row) => writeDataRows(w, writers!, row, row + 1));
+  }
+}
+
+function assertSameBytes(a: Buffer, e: Buffer, what: string): void {
+  if (a.equals(e)) return;
+  let at = 0;
+  while (at < a.length && a[at] === e[at]) at++;
+  assert.fail(`${what}: bytes differ at ${at}: ${a.subarray(at, at + 40).toString('hex')} vs ${e.subarray(at, at + 40).toString('hex')}`);
 }
 
 /**
@@ -36,7 +58,7 @@ async function compare(c: DuckDBConnection, sql: string, format: number, ctx: Fo
   const columns: EngineColumn[] = result.columnNames().map((name, i) => ({ name, type: engineType(result.columnType(i)) }));
   const fields: FieldColumn[] = columns.map((column, i) => ({ column, codec: announce[i] === undefined ? pgColumnType(column.type).codec : codecForOid(announce[i])!, format }));
   const make = chunkMaker(result.columnTypes());
-  const out: Compared = { chunks: 0, rows: 0, vectored: 0 };
+  const out: Compared = { chunks: 0, rows: 0, vectored: 0, native: 0 };
   for (let ch = await result.fetchChunk(); ch && ch.rowCount > 0; ch = await result.fetchChunk()) {
     const chunk = make(ch);
     const writers = fieldWriters(chunk, fields, ctx);
@@ -56,14 +78,16 @@ async function compare(c: DuckDBConnection, sql: string, format: number, ctx: Fo
     const half = chunk.length >> 1;
     writeDataRows(actual, writers, 0, half);
     writeDataRows(actual, writers, half, chunk.length);
-    const a = actual.take();
     const e = expected.take();
-    if (!a.equals(e)) {
-      // Find the first differing row for the message.
-      let at = 0;
-      while (at < a.length && a[at] === e[at]) at++;
-      assert.fail(`format ${format}, chunk ${out.chunks}: bytes differ at ${at}: ${a.subarray(at, at + 40).toString('hex')} vs ${e.subarray(at, at + 40).toString('hex')}`);
-    }
+    assertSameBytes(actual.take(), e, `format ${format}, chunk ${out.chunks}`);
+    const native = nativeColumns(chunk, fields, ctx);
+    if (native === undefined) continue;
+    out.native++;
+    // In small batches into a small writer (the encoder's room and batch ends are exercised).
+    const viaNative = new Writer(16);
+    writeNative(viaNative, native, writers, 0, half, 700);
+    writeNative(viaNative, native, writers, half, chunk.length, 1 << 20);
+    assertSameBytes(viaNative.take(), e, `native, format ${format}, chunk ${out.chunks}`);
   }
   return out;
 }
@@ -128,7 +152,38 @@ describe('pgwire DataRows from vectors', () => {
         assert.equal(r.rows, 5000);
         assert.ok(r.chunks >= 3, `${r.chunks} chunks`);
         assert.equal(r.vectored, r.chunks, 'every chunk of hot types is written from its vectors');
+        // Natively too (float8 text only with extra_float_digits > 0), far years, infinities and
+        // integers too wide for their binary type left to JavaScript row by row.
+        const nativeExpected = nativeRowsAvailable && (format === 1 || ctx.extraFloatDigits > 0) ? r.chunks : 0;
+        assert.equal(r.native, nativeExpected, `chunks written natively (${JSON.stringify(ctx.timeZone)})`);
       }
+    }
+  });
+
+  it('has the native text encoder built where changes are gated (CI)', { skip: NATIVE_REQUIRED ? false : 'not in CI: the native encoder is optional here' }, () => {
+    assert.ok(nativeRowsAvailable, 'native/pgrows is not built: npm install builds it (scripts/build-native.mjs)');
+  });
+
+  it('writes float8 natively as JavaScript does, over random bit patterns and every decimal exponent, text and binary', { skip: nativeRowsAvailable ? false : 'native encoder not built' }, async () => {
+    // Random doubles from their bits (subnormals, huge and tiny exponents), powers of ten and
+    // their neighbours around the fixed/exponent layout boundaries (1e-5 … 1e-4, 1e14 … 1e16).
+    const bits = new BigUint64Array(20000);
+    let seed = 0x9e3779b97f4a7c15n;
+    for (let i = 0; i < bits.length; i++) {
+      seed ^= seed << 13n; seed &= 0xffffffffffffffffn; seed ^= seed >> 7n; seed ^= seed << 17n; seed &= 0xffffffffffffffffn;
+      bits[i] = seed;
+    }
+    const doubles = Array.from(new Float64Array(bits.buffer));
+    for (let e = -325; e <= 308; e++) {
+      const p = Number(`1e${e}`);
+      doubles.push(p, -p, p * (1 + Number.EPSILON), p * (1 - Number.EPSILON / 2), 1.5 * p, 123456789012345.6 * p / 1e14);
+    }
+    const values = doubles.map((x) => (Number.isNaN(x) ? `'nan'::DOUBLE` : x === Infinity ? `'infinity'::DOUBLE` : x === -Infinity ? `'-infinity'::DOUBLE` : `${Object.is(x, -0) ? '-0.0' : x.toExponential(16)}::DOUBLE`));
+    await c.run(`CREATE OR REPLACE TEMP TABLE doubles AS SELECT * FROM (VALUES ${values.map((v, i) => `(${i}, ${v})`).join(', ')}) t(i, x)`);
+    for (const format of [0, 1]) {
+      const r = await compare(c, 'SELECT x FROM doubles ORDER BY i', format, DEFAULT_FORMAT_CONTEXT);
+      assert.equal(r.rows, doubles.length);
+      assert.equal(r.native, r.chunks);
     }
   });
 
@@ -141,6 +196,7 @@ describe('pgwire DataRows from vectors', () => {
       const r = await compare(c, sql, format, ZONES[1]!);
       assert.equal(r.rows, 5000);
       assert.equal(r.vectored, r.chunks);
+      assert.equal(r.native, nativeRowsAvailable ? r.chunks : 0);
     }
   });
 
@@ -162,6 +218,7 @@ describe('pgwire DataRows from vectors', () => {
       const r = await compare(c, sql, format, DEFAULT_FORMAT_CONTEXT);
       assert.equal(r.rows, (values.length + extremes.length) * 3);
       assert.equal(r.vectored, r.chunks);
+      assert.equal(r.native, nativeRowsAvailable ? r.chunks : 0);
     }
   });
 
@@ -178,6 +235,7 @@ describe('pgwire DataRows from vectors', () => {
       const r = await compare(c, sql, format, DEFAULT_FORMAT_CONTEXT, announce);
       assert.equal(r.rows, 5000);
       assert.equal(r.vectored, r.chunks, 'every chunk is written from its vectors');
+      assert.equal(r.native, nativeRowsAvailable ? r.chunks : 0, 'and natively, values too wide for their binary type by JavaScript');
     }
   });
 

@@ -35,6 +35,7 @@ import type {
 import { REPORTED_SETTINGS, SessionSettings, type SettingChange } from './settings.ts';
 import { OID, ParamDecodeError, codecForOid, decodeParam, pgColumnType, writeValue, type FormatContext, type PgTypeCodec } from './types.ts';
 import { fieldWriters, writeDataRows, type FieldColumn, type FieldWriter } from './vector-fields.ts';
+import { nativeColumns, nativeRowsAvailable, writeNativeRows, type NativeColumn } from './native-rows.ts';
 
 export interface PgSessionIO {
   /** Hands bytes to the socket; false when its buffer is full (then wait for `drained`). */
@@ -793,7 +794,10 @@ export class PgSession {
     // DataRows of the current chunk straight from its vectors when every column has a writer
     // (vector-fields.ts), else from its rows; COPY always from its rows.
     const writersOf = (chunk: EngineChunk): FieldWriter[] | undefined => (copy || chunk.length === 0 ? undefined : fieldWriters(chunk, encoders, ctx));
-    let writers = src.at < src.pending.length ? writersOf(src.pending) : undefined;
+    // Rows natively when the encoder is built and takes every column (native-rows.ts).
+    const nativeOf = (chunk: EngineChunk): NativeColumn[] | undefined => (copy || !nativeRowsAvailable || chunk.length === 0 ? undefined : nativeColumns(chunk, encoders, ctx));
+    let native = src.at < src.pending.length ? nativeOf(src.pending) : undefined;
+    let writers = src.at < src.pending.length && native === undefined ? writersOf(src.pending) : undefined;
     for (;;) {
       if (limit > 0 && sent >= limit) return { sent, suspended: true };
       if (src.at >= src.pending.length) {
@@ -814,10 +818,20 @@ export class PgSession {
           return { sent, suspended: false };
         }
         src.pending = chunk;
-        writers = writersOf(chunk);
+        native = nativeOf(chunk);
+        writers = native === undefined ? writersOf(chunk) : undefined;
         continue;
       }
-      if (writers !== undefined) {
+      if (native !== undefined) {
+        // Rows up to the limit or a batch's worth of bytes, then the batch check.
+        let end = src.pending.length;
+        if (limit > 0) end = Math.min(end, src.at + (limit - sent));
+        const chunk = src.pending;
+        const n = this.encodeNativeRows(native, src.at, end, () => (writers ??= writersOf(chunk)), chunk, encoders, ctx);
+        sent += n;
+        this.stats.rowsOut += n;
+        src.at += n;
+      } else if (writers !== undefined) {
         // A run of rows at once (up to the limit), then the batch check.
         let end = Math.min(src.pending.length, src.at + VECTOR_RUN_ROWS);
         if (limit > 0) end = Math.min(end, src.at + (limit - sent));
@@ -854,6 +868,21 @@ export class PgSession {
     clearTimeout(timer);
     if (slow) await this.flush();
     return next;
+  }
+
+  /** writeNativeRows into the output up to a batch; a row it leaves to JavaScript goes through the vector or row path. */
+  private encodeNativeRows(native: readonly NativeColumn[], from: number, to: number, writersFor: () => FieldWriter[] | undefined, chunk: EngineChunk, encoders: ColumnEncoder[], ctx: FormatContext): number {
+    const start = this.out.length;
+    try {
+      return writeNativeRows(this.out, native, from, to, this.opts.batchBytes, (r) => {
+        const writers = writersFor();
+        if (writers !== undefined) writeDataRows(this.out, writers, r, r + 1);
+        else this.encodeRow(chunk.rows()[r]!, encoders, ctx);
+      });
+    } catch (err) {
+      this.out.truncate(start);
+      throw err;
+    }
   }
 
   private encodeVectorRows(writers: readonly FieldWriter[], from: number, to: number): void {
