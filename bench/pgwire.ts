@@ -17,7 +17,8 @@
  *     rows/s and each server's CPU time per row (robust when other work shares the machine).
  *
  * The server is the query side of `runlake serve` in a child process (bench/lib/pgwire-server.ts);
- * `--server-node-options="--cpu-prof --cpu-prof-dir DIR"` profiles it; `--server-root DIR` runs it from
+ * `--server-node-options="--cpu-prof --cpu-prof-dir DIR"` profiles it; RUNLAKE_NATIVE_ROWS=0 in the environment
+ * makes it write rows in JavaScript (the native encoder off); `--server-root DIR` runs it from
  * another checkout (with this bench/lib/pgwire-server.ts copied in) for before/after figures. The organization `bench` in
  * DIR is built first when it has no snapshot (as bench/query does; keep DIR to reuse it).
  */
@@ -28,6 +29,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { exitWithUsageOnHelp } from './lib/usage.ts';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
@@ -43,6 +46,7 @@ import { BENCH_ORG, BENCH_TZ, ensureBenchOrg } from './lib/bench-org.ts';
 import { processCpuSeconds, treeCpuSeconds, parentPid } from './lib/proc-cpu.ts';
 import { RawPgClient, type RunOptions } from './lib/raw-pg-client.ts';
 import { fmt, log, ms, now, percentile } from './lib/stats.ts';
+import { nativeRowsAvailable } from '../src/protocols/pgwire/native-rows.ts';
 
 exitWithUsageOnHelp(import.meta.url);
 const { values: args } = parseArgs({
@@ -188,6 +192,21 @@ function wideTableSql(table: string): string {
     FROM generate_series(1, ${ROWS}) AS g(i)`;
 }
 
+/**
+ * Collects this process's garbage (node-postgres leaves millions of parsed rows behind) and lets
+ * the collector's threads finish, so no timed run shares the two cores with the client's GC of
+ * the run before it: which server ran next used to pay for it.
+ */
+const collect = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
+
+async function settleClient(): Promise<void> {
+  collect();
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}
+
 interface StreamServer {
   name: string;
   raw: RawPgClient;
@@ -223,8 +242,11 @@ async function streaming(): Promise<void> {
     const t0 = now();
     const tag = await runlakeRaw.copyInto(pgRaw, `COPY (${sql}) TO STDOUT`, `COPY ${table} FROM STDIN`);
     log(`  ${tag} in ${((now() - t0) / 1000).toFixed(1)} s`);
-    // Set hint bits and the visibility map now, so no timed scan pays for them.
+    // Set hint bits and the visibility map now, so no timed scan pays for them; then write the
+    // loaded rows out, so no timed run shares the machine with PostgreSQL's checkpoint of them
+    // (five minutes after the load it slowed both servers' runs, Runlake's reads of its files most).
     await pgRaw.run(`VACUUM (FREEZE, ANALYZE) ${table}`, { protocol: 'simple' });
+    await pgRaw.run('CHECKPOINT', { protocol: 'simple' });
     const pgVersionText = await pgRaw.first('SHOW server_version');
     const backend = Number(await pgRaw.first('SELECT pg_backend_pid()'));
     const postmaster = parentPid(backend)!;
@@ -258,6 +280,7 @@ async function streaming(): Promise<void> {
     for (let r = 0; r < STREAM_RUNS; r++) {
       for (const combo of combos) {
         for (const s of servers) {
+          await settleClient();
           const cpu0 = s.cpu();
           const client0 = process.cpuUsage();
           const t0 = now();
@@ -275,7 +298,7 @@ async function streaming(): Promise<void> {
     }
 
     out(`\n(b) streaming ${fmt(ROWS)} rows × 10 columns (int4, int8, text ×2, numeric(12,2), float8, timestamptz, timestamp, date, bool) to one client, TLS off; PostgreSQL ${pgVersionText} (default settings), ${STREAM_RUNS} runs, medians\n`);
-    out(`same data, same bytes — ${same.join('; ')}\n`);
+    out(`same data, same bytes — ${same.join('; ')}; Runlake's rows written by ${args['server-root'] ? 'the encoder of --server-root' : nativeRowsAvailable ? 'the native encoder (native/pgrows)' : 'JavaScript (native/pgrows not built, or RUNLAKE_NATIVE_ROWS=0)'}\n`);
     out('| client | protocol, format | Runlake rows/s | PostgreSQL rows/s | Runlake / PostgreSQL | server CPU per 1M rows, s: Runlake / PostgreSQL | client CPU per 1M rows, s |');
     out('|---|---|---|---|---|---|---|');
     const med = (xs: number[]) => percentile(xs, 50);

@@ -69,14 +69,15 @@ const char kPairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+// 10^0 … 10^19.
+constexpr uint64_t kPow10[20] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL, 100000000ULL, 1000000000ULL,
+    10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL, 100000000000000ULL, 1000000000000000ULL,
+    10000000000000000ULL, 100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+
 inline int digitCount(uint64_t a) {
   int n = 1;
-  while (n < 20) {
-    uint64_t p = 1;
-    for (int i = 0; i < n; i++) p *= 10;
-    if (a < p) break;
-    n++;
-  }
+  while (n < 20 && a >= kPow10[n]) n++;
   return n;
 }
 
@@ -133,14 +134,23 @@ inline size_t intText(uint8_t* s, int64_t v) {
   return len;
 }
 
-// numeric_out of scaled × 10^-scale: sign, whole part, '.', the fraction zero-padded to the scale.
-inline size_t decimalText(uint8_t* s, int64_t scaled, int scale) {
+// A decimal scaled × 10^-scale as its sign, whole part and fraction digits (as an integer).
+struct Decimal {
+  bool neg;
+  uint64_t whole;
+  uint64_t frac;
+};
+
+inline Decimal splitDecimal(int64_t scaled, int scale) {
   bool neg = scaled < 0;
   uint64_t a = neg ? 0 - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
-  uint64_t factor = 1;
-  for (int i = 0; i < scale; i++) factor *= 10;
-  uint64_t frac = a % factor;
-  uint64_t whole = a / factor;
+  uint64_t factor = kPow10[scale];
+  return Decimal{neg, a / factor, a % factor};
+}
+
+// numeric_out of scaled × 10^-scale: sign, whole part, '.', the fraction zero-padded to the scale.
+inline size_t decimalText(uint8_t* s, int64_t scaled, int scale) {
+  auto [neg, whole, frac] = splitDecimal(scaled, scale);
   size_t p = 0;
   if (neg) s[p++] = '-';
   int wl = digitCount(whole);
@@ -244,7 +254,7 @@ inline int64_t floorDiv(int64_t a, int64_t b) {
 }
 
 // YYYY-MM-DD of a day number since 1970-01-01; false outside years 1..9999.
-inline bool dateText(uint8_t* s, int64_t days) {
+inline bool civilDate(uint8_t* s, int64_t days) {
   int64_t z = days + 719468;
   int64_t era = floorDiv(z, 146097);
   int64_t doe = z - era * 146097;
@@ -262,6 +272,28 @@ inline bool dateText(uint8_t* s, int64_t days) {
   s[7] = '-';
   put2(s + 8, static_cast<int>(day));
   return true;
+}
+
+// Days since 1970-01-01 of 1900-01-01 and 2200-01-01: the range of the date table.
+constexpr int64_t kTableFirst = -25567;
+constexpr int64_t kTableEnd = 84006;
+
+// YYYY-MM-DD of every day from 1900 to 2199, ten bytes each (1.1 MB, built on first use).
+const uint8_t* dateTable() {
+  static const std::vector<uint8_t> table = [] {
+    std::vector<uint8_t> t(static_cast<size_t>(kTableEnd - kTableFirst) * 10);
+    for (int64_t d = kTableFirst; d < kTableEnd; d++) civilDate(t.data() + (d - kTableFirst) * 10, d);
+    return t;
+  }();
+  return table.data();
+}
+
+inline bool dateText(uint8_t* s, int64_t days) {
+  if (days >= kTableFirst && days < kTableEnd) {
+    std::memcpy(s, dateTable() + (days - kTableFirst) * 10, 10);
+    return true;
+  }
+  return civilDate(s, days);
 }
 
 constexpr int64_t kDayUs = 86400000000LL;
@@ -350,12 +382,7 @@ inline size_t intBinary(uint8_t* s, int64_t v, int width) {
 // numeric_send of scaled × 10^-scale: ndigits, weight, sign, dscale, then base-10000 digits
 // (leading and trailing zero digits dropped).
 inline size_t numericBinary(uint8_t* s, int64_t scaled, int scale) {
-  bool neg = scaled < 0;
-  uint64_t a = neg ? 0 - static_cast<uint64_t>(scaled) : static_cast<uint64_t>(scaled);
-  uint64_t factor = 1;
-  for (int i = 0; i < scale; i++) factor *= 10;
-  uint64_t frac = a % factor;
-  uint64_t whole = a / factor;
+  auto [neg, whole, frac] = splitDecimal(scaled, scale);
   uint16_t groups[16];
   uint16_t rev[8];
   int nr = 0;

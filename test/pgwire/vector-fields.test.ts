@@ -160,7 +160,7 @@ describe('pgwire DataRows from vectors', () => {
     }
   });
 
-  it('has the native text encoder built where changes are gated (CI)', { skip: NATIVE_REQUIRED ? false : 'not in CI: the native encoder is optional here' }, () => {
+  it('has the native row encoder built where changes are gated (CI)', { skip: NATIVE_REQUIRED ? false : 'not in CI: the native encoder is optional here' }, () => {
     assert.ok(nativeRowsAvailable, 'native/pgrows is not built: npm install builds it (scripts/build-native.mjs)');
   });
 
