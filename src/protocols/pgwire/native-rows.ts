@@ -17,7 +17,7 @@ import type { EngineChunk, EngineVector } from '../../engine/engine.ts';
 import type { Writer } from './messages/bytes.ts';
 import { UTC } from './timezone.ts';
 import { OID, type FormatContext } from './types.ts';
-import type { FieldColumn } from './vector-fields.ts';
+import { FAST_TEXT_US, INT_OID_BYTES, TEXT_OIDS, type FieldColumn } from './vector-fields.ts';
 
 /** Column kinds of native/pgrows/pgrows.cc. */
 const KIND = {
@@ -58,16 +58,6 @@ function loadAddon(): PgRows | undefined {
 
 /** The native encoder is built and enabled. */
 export const nativeRowsAvailable = addon !== undefined;
-
-const TEXT_OIDS: ReadonlySet<number> = new Set([OID.text, OID.varchar, OID.bpchar]);
-/** Bytes of the binary form of PostgreSQL's integer types. */
-const INT_OID_BYTES: ReadonlyMap<number, number> = new Map([
-  [OID.int2, 2],
-  [OID.int4, 4],
-  [OID.int8, 8],
-]);
-/** |µs| whose zone offset is looked up exactly through a double (as text-fast.ts). */
-const FAST_US = 9_000_000_000_000_000;
 
 /** The chunk's columns for the encoder, or undefined when one of them is not its to print. */
 export function nativeColumns(chunk: EngineChunk, columns: readonly FieldColumn[], ctx: FormatContext): NativeColumn[] | undefined {
@@ -139,7 +129,7 @@ function zoneOffsets(v: EngineVector, rows: number, ctx: FormatContext): Int32Ar
   for (let r = 0; r < rows; r++) {
     if (valid !== null && (valid[r >> 3]! & (1 << (r & 7))) === 0) continue;
     const us = a[2 * r + 1]! * 0x1_0000_0000 + (a[2 * r]! >>> 0);
-    if (!(us > -FAST_US && us < FAST_US)) {
+    if (!(us > -FAST_TEXT_US && us < FAST_TEXT_US)) {
       offsets[r] = FOREIGN_ROW; // beyond a double's exact µs: JavaScript writes it (BigInt)
       continue;
     }

@@ -36,11 +36,12 @@ const FAST_DAYS = 100_000_000;
 /** µs whose binary timestamp is an exact double after the epoch shift (as types.ts). */
 const FAST_BINARY_US = 8_000_000_000_000_000;
 /** µs with an exact double and room for a zone shift (as text-fast.ts). */
-const FAST_TEXT_US = 9_000_000_000_000_000;
+export const FAST_TEXT_US = 9_000_000_000_000_000;
 /** hi words of an int64 whose value is a safe integer. */
 const SAFE_HI = 0x20_0000;
 
-const TEXT_OIDS: ReadonlySet<number> = new Set([OID.text, OID.varchar, OID.bpchar]);
+/** The text types whose values are a varchar vector's bytes. */
+export const TEXT_OIDS: ReadonlySet<number> = new Set([OID.text, OID.varchar, OID.bpchar]);
 
 /** The field writers of a chunk's columns, or undefined when one of them has none. */
 export function fieldWriters(chunk: EngineChunk, columns: readonly FieldColumn[], ctx: FormatContext): FieldWriter[] | undefined {
@@ -94,7 +95,7 @@ function int64Field(a: Int32Array, valid: Uint8Array | null, safe: (w: Writer, x
 }
 
 /** Bytes of the binary form of PostgreSQL's integer types. */
-const INT_OID_BYTES: ReadonlyMap<number, 2 | 4 | 8> = new Map([
+export const INT_OID_BYTES: ReadonlyMap<number, 2 | 4 | 8> = new Map([
   [OID.int2, 2],
   [OID.int4, 4],
   [OID.int8, 8],
